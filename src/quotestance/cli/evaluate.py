@@ -1,0 +1,76 @@
+"""``quotestance-evaluate``: score a saved model on a split; log to MLflow and write DVC metrics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import hydra
+import mlflow
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from quotestance import tracking
+from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers, resolved_config
+from quotestance.cli.common import (
+    evaluate_quotes,
+    evaluate_stance,
+    read_annotated_documents,
+    read_stance_examples,
+)
+from quotestance.pipeline import QuotestancePipeline
+
+
+def load_pipeline(model_uri: str) -> QuotestancePipeline:
+    """Load the pipeline inside a logged or registered quotestance model."""
+    pipeline: QuotestancePipeline = (
+        mlflow.pyfunc.load_model(model_uri).unwrap_python_model().pipeline
+    )
+    return pipeline
+
+
+def evaluate(cfg: DictConfig, overrides: list[str]) -> dict[str, float]:
+    """Evaluate ``cfg.model`` on the stance split and the quotation split; return the metrics."""
+    config = resolved_config(cfg)
+    experiment_id = tracking.configure(
+        cfg.paths.mlflow_uri, cfg.experiment, cfg.paths.artifacts_dir
+    )
+    pipeline = load_pipeline(cfg.model)
+    out_dir = Path(cfg.paths.metrics_dir)
+    with tracking.run(f"evaluate-{cfg.split}", experiment_id):
+        tracking.log_config(config, overrides, PROJECT_ROOT)
+        mlflow.set_tags(
+            {"model_uri": cfg.model, "model_version": tracking.resolve_version(cfg.model)}
+        )
+        stance = read_stance_examples(cfg.data[f"stance_{cfg.split}"], cfg.data.limit)
+        metrics = {
+            f"stance/{k}": v
+            for k, v in evaluate_stance(pipeline.stance_model, stance, out_dir, cfg.split).items()
+        }
+        quotes_file = cfg.data.get(f"quotes_{cfg.split}")
+        if quotes_file:
+            documents = read_annotated_documents(quotes_file, cfg.data.limit)
+            metrics.update(
+                {
+                    f"quotes/{k}": v
+                    for k, v in evaluate_quotes(pipeline, documents, cfg.split).items()
+                }
+            )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"evaluate_{cfg.split}.json").write_text(
+        json.dumps(metrics, indent=2, sort_keys=True)
+    )
+    return metrics
+
+
+@hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="evaluate")
+def _main(cfg: DictConfig) -> None:
+    metrics = evaluate(cfg, list(HydraConfig.get().overrides.task))
+    for key in sorted(metrics):
+        print(f"{key:50s} {metrics[key]:.4f}")
+
+
+def main() -> None:
+    """Console entry point."""
+    register_resolvers()
+    _main()

@@ -1,0 +1,162 @@
+"""The text-to-record pipeline: segmentation, quotations with speakers, and stance toward actors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+from quotestance.actors import MentionFinder
+from quotestance.records import (
+    AUTHOR,
+    Document,
+    DocumentResult,
+    ErrorInfo,
+    Mention,
+    ModelInfo,
+    Quote,
+    Sentence,
+    Span,
+    StancePrediction,
+)
+from quotestance.stance import STANCE_COLUMNS, predict_stance
+
+NO_MODEL_INFO = ModelInfo("", "", "")
+
+
+class SentenceSplitter(Protocol):
+    """Anything that splits text into sentences."""
+
+    def segment(self, text: str) -> tuple[Sentence, ...]:
+        """Return the sentences of ``text``."""
+        ...
+
+
+class QuoteExtractor(Protocol):
+    """Anything that finds attributed quotations given the sentences."""
+
+    def find(self, text: str, sentences: Sequence[Sentence]) -> tuple[Quote, ...]:
+        """Return the quotes of ``text``."""
+        ...
+
+
+class InvalidDocumentError(ValueError):
+    """A document that cannot be scored; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    kind: str
+    unit_id: int
+    start: int
+    end: int
+    holder: str
+
+
+def check_document(doc: Document, max_chars: int) -> None:
+    """Raise ``InvalidDocumentError`` for text the pipeline must not score."""
+    if not isinstance(doc.text, str):
+        raise InvalidDocumentError(f"text must be a string, got {type(doc.text).__name__}")
+    if not doc.text.strip():
+        raise InvalidDocumentError("text is empty or whitespace only")
+    if len(doc.text) > max_chars:
+        raise InvalidDocumentError(
+            f"text has {len(doc.text)} characters, above the limit of {max_chars}"
+        )
+    controls = sum(1 for ch in doc.text if ord(ch) < 32 and ch not in "\n\r\t\f\v")
+    if "\x00" in doc.text or controls > max(8, len(doc.text) // 100):
+        raise InvalidDocumentError("text looks binary (NUL or many control characters)")
+
+
+class QuotestancePipeline:
+    """Wires the stages; ``process`` turns one document into one output record."""
+
+    def __init__(
+        self,
+        segmenter: SentenceSplitter,
+        quote_finder: QuoteExtractor,
+        mention_finder: MentionFinder,
+        stance_model: Any,
+        model_info: ModelInfo = NO_MODEL_INFO,
+        max_chars: int = 1_000_000,
+    ) -> None:
+        self.segmenter = segmenter
+        self.quote_finder = quote_finder
+        self.mention_finder = mention_finder
+        self.stance_model = stance_model
+        self.model_info = model_info
+        self.max_chars = max_chars
+
+    def process(self, doc: Document) -> DocumentResult:
+        """Score one document; bad input becomes an error record, never an exception."""
+        try:
+            check_document(doc, self.max_chars)
+        except InvalidDocumentError as error:
+            return error_result(doc.doc_id, error, self.model_info)
+        sentences = self.segmenter.segment(doc.text)
+        quotes = self.quote_finder.find(doc.text, sentences)
+        stances = self._stances(doc.text, sentences, quotes)
+        return DocumentResult(doc.doc_id, "ok", None, sentences, quotes, stances, self.model_info)
+
+    def process_many(self, docs: Iterable[Document]) -> list[DocumentResult]:
+        """Score documents in order, one record each."""
+        return [self.process(doc) for doc in docs]
+
+    def _stances(
+        self, text: str, sentences: Sequence[Sentence], quotes: Sequence[Quote]
+    ) -> tuple[StancePrediction, ...]:
+        units = [_Unit("sentence", s.id, s.start, s.end, AUTHOR) for s in sentences]
+        units += [
+            _Unit("quote", q.id, q.start, q.end, q.speaker.name if q.speaker else AUTHOR)
+            for q in quotes
+        ]
+        pending: list[tuple[_Unit, Mention]] = []
+        for unit in units:
+            first: dict[str, Mention] = {}
+            for mention in self.mention_finder.find(text, unit.start, unit.end):
+                first.setdefault(mention.actor, mention)
+            pending.extend((unit, mention) for mention in first.values())
+        frame = pd.DataFrame(
+            [
+                (text[u.start : u.end], m.actor, m.start - u.start, m.end - u.start)
+                for u, m in pending
+            ],
+            columns=list(STANCE_COLUMNS),
+        )
+        labels, scores = predict_stance(self.stance_model, frame)
+        return tuple(
+            StancePrediction(
+                unit=u.kind,  # type: ignore[arg-type]
+                unit_id=u.unit_id,
+                actor=m.actor,
+                mention=Span(m.start, m.end, m.text),
+                label=label,
+                score=score,
+                holder=u.holder,
+            )
+            for (u, m), label, score in zip(pending, labels, scores, strict=True)
+        )
+
+    def with_model_info(self, info: ModelInfo) -> QuotestancePipeline:
+        """Return a copy that stamps ``info`` on its records."""
+        copy = QuotestancePipeline(
+            self.segmenter,
+            self.quote_finder,
+            self.mention_finder,
+            self.stance_model,
+            info,
+            self.max_chars,
+        )
+        return copy
+
+
+def error_result(doc_id: str, error: Exception, model_info: ModelInfo) -> DocumentResult:
+    """Build the error record for a document that could not be scored."""
+    return DocumentResult(
+        doc_id=doc_id,
+        status="error",
+        error=ErrorInfo(type(error).__name__, str(error)),
+        model=model_info,
+    )
