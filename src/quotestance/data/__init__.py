@@ -1,0 +1,1 @@
+"""Converters from the raw public datasets to quotestance records, with schemas and splits."""
