@@ -1,7 +1,7 @@
 # Two commands matter: `make run` (the main job on the bundled data) and `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
-EXTRAS ?= dev,peers
+EXTRAS ?= dev,spark
 HOST ?= 127.0.0.1
 UI_PORT ?= 5000
 SERVE_PORT ?= 5001
