@@ -85,6 +85,6 @@ def log_pipeline_model(
         signature=SIGNATURE,
         input_example=input_example,
         pip_requirements=list(requirements),
-        model_config={"config_hash": config_hash},
+        model_config={"config_hash": config_hash, "uri": "", "version": ""},
     )
     return str(info.model_uri)

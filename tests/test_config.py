@@ -1,0 +1,49 @@
+"""Every option of every config group composes with its entry point's config and instantiates."""
+
+from pathlib import Path
+
+import pytest
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+from omegaconf import OmegaConf
+
+from quotestance.actors import actors_from_config
+from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers
+
+CONF = Path(CONFIG_DIR)
+ENTRY_GROUPS = {
+    "train": ["model", "features", "segmenter", "quotes", "actors", "data"],
+    "prepare": ["source"],
+}
+
+
+def _options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
+
+
+CASES = [(entry, group, option) for entry, groups in ENTRY_GROUPS.items() for group in groups for option in _options(group)]
+
+
+@pytest.fixture(autouse=True)
+def _resolvers() -> None:
+    register_resolvers()
+
+
+@pytest.mark.parametrize(("entry", "group", "option"), CASES, ids=[f"{e}:{g}={o}" for e, g, o in CASES])
+def test_option_composes_and_instantiates(entry: str, group: str, option: str) -> None:
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name=entry, overrides=[f"{group}={option}"])
+    OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
+    node = cfg[group]
+    if group == "actors":
+        assert actors_from_config(node)
+    elif "_target_" in node:
+        assert instantiate(node) is not None
+
+
+@pytest.mark.parametrize("entry", sorted(p.stem for p in CONF.glob("*.yaml")))
+def test_entry_point_configs_compose(entry: str) -> None:
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(config_name=entry, overrides=[])
+    assert cfg.paths.root == str(PROJECT_ROOT)
+    assert cfg.paths.mlflow_uri == f"sqlite:///{PROJECT_ROOT}/experiments/mlflow.db"
