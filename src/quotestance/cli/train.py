@@ -45,9 +45,9 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
     )
     with tracking.run("train", experiment_id, sweep_dir):
         digest = tracking.log_config(config, overrides, PROJECT_ROOT)
-        stance_train = read_stance_examples(cfg.data.stance_train, cfg.data.limit)
-        stance_dev = read_stance_examples(cfg.data.stance_dev, cfg.data.limit)
-        quotes_train = read_annotated_documents(cfg.data.quotes_train, cfg.data.limit)
+        stance_train = read_stance_examples(cfg.data.stance_train, cfg.data.stance_limit)
+        stance_dev = read_stance_examples(cfg.data.stance_dev, cfg.data.stance_limit)
+        quotes_train = read_annotated_documents(cfg.data.quotes_train, cfg.data.quotes_limit)
         for name, examples, context in (
             ("stance_train", stance_train, "training"),
             ("stance_dev", stance_dev, "dev"),
@@ -79,7 +79,7 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
             stance_model=stance_model,
         )
         quote_metrics = evaluate_quotes(
-            pipeline, read_annotated_documents(cfg.data.quotes_dev, cfg.data.limit), "dev"
+            pipeline, read_annotated_documents(cfg.data.quotes_dev, cfg.data.quotes_limit), "dev"
         )
         metrics.update({f"quotes/{key}": value for key, value in quote_metrics.items()})
         example = pd.DataFrame({"id": ["example"], "text": [quotes_train[0].text[:500]]})
@@ -99,7 +99,12 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
 def _main(cfg: DictConfig) -> float:
     hydra_cfg = HydraConfig.get()
     sweep_dir = Path(hydra_cfg.sweep.dir) if hydra_cfg.mode == RunMode.MULTIRUN else None
-    metrics = train(cfg, list(hydra_cfg.overrides.task), sweep_dir)
+    if cfg.data.get("kind") == "table":
+        from quotestance.cli.table import train_table
+
+        metrics = train_table(cfg, list(hydra_cfg.overrides.task), sweep_dir)
+    else:
+        metrics = train(cfg, list(hydra_cfg.overrides.task), sweep_dir)
     return metrics["macro_f1"]
 
 
