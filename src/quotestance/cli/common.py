@@ -10,11 +10,17 @@ import mlflow
 
 from quotestance import tracking
 from quotestance.evaluation.quotes import format_report, quote_level_scores, token_level_scores
-from quotestance.evaluation.stance import save_confusion_matrix, stance_metrics, stance_report
+from quotestance.evaluation.stance import (
+    calibration_metrics,
+    save_confusion_matrix,
+    save_reliability_diagram,
+    stance_metrics,
+    stance_report,
+)
 from quotestance.io import annotated_document_from_dict, read_jsonl, stance_example_from_dict
 from quotestance.pipeline import QuotestancePipeline
 from quotestance.records import AnnotatedDocument, StanceExample
-from quotestance.stance import examples_to_frame, predict_stance
+from quotestance.stance import examples_to_frame, predict_probabilities, predict_stance
 
 
 def read_stance_examples(path: str | Path, limit: int | None = None) -> list[StanceExample]:
@@ -34,14 +40,28 @@ def evaluate_stance(
 ) -> dict[str, float]:
     """Score ``examples``; log metrics, report and confusion matrix under ``split/stance``."""
     gold = [str(e.label) for e in examples]
-    predicted, _ = predict_stance(model, examples_to_frame(examples))
+    frame = examples_to_frame(examples)
+    predicted, _ = predict_stance(model, frame)
+    probabilities = predict_probabilities(model, frame)
+    classes = [str(c) for c in model.classes_]
     metrics = stance_metrics(gold, predicted, [e.target for e in examples])
+    metrics.update(calibration_metrics(gold, probabilities, classes))
     tracking.log_metrics(metrics, f"{split}/stance")
     mlflow.log_text(stance_report(gold, predicted), f"{split}/stance_report.txt")
-    figure = save_confusion_matrix(
-        gold, predicted, out_dir / f"{split}_stance_confusion.png", f"stance, {split}"
+    figures = (
+        save_confusion_matrix(
+            gold, predicted, out_dir / f"{split}_stance_confusion.png", f"stance, {split}"
+        ),
+        save_reliability_diagram(
+            gold,
+            probabilities,
+            classes,
+            out_dir / f"{split}_stance_reliability.png",
+            f"stance, {split}",
+        ),
     )
-    mlflow.log_artifact(str(figure), split)
+    for figure in figures:
+        mlflow.log_artifact(str(figure), split)
     return metrics
 
 
