@@ -14,6 +14,7 @@ from quotestance.records import (
     Document,
     DocumentResult,
     ErrorInfo,
+    GoldQuote,
     Mention,
     ModelInfo,
     Quote,
@@ -39,6 +40,10 @@ class QuoteExtractor(Protocol):
 
     def find(self, text: str, sentences: Sequence[Sentence]) -> tuple[Quote, ...]:
         """Return the quotes of ``text``."""
+        ...
+
+    def annotate(self, text: str, sentences: Sequence[Sentence]) -> tuple[GoldQuote, ...]:
+        """Return the quotes with every role (quote, speaker, cue, frame, addressee) as spans."""
         ...
 
 

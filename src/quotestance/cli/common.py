@@ -68,13 +68,17 @@ def evaluate_stance(
 def evaluate_quotes(
     pipeline: QuotestancePipeline, documents: Sequence[AnnotatedDocument], split: str
 ) -> dict[str, float]:
-    """Find quotes in raw text (own segmentation); log the token- and quote-level metrics."""
-    predictions = [
-        pipeline.quote_finder.find(doc.text, pipeline.segmenter.segment(doc.text))
-        for doc in documents
-    ]
-    tokens = token_level_scores(documents, predictions)
-    quotes = quote_level_scores(documents, predictions)
+    """Find quotes in raw text (own segmentation); log the token- and quote-level metrics.
+
+    The token-level metric scores every role, so it uses ``annotate`` (which also returns frames);
+    the quote-level view and speaker accuracy score the records that ``find`` outputs.
+    """
+    finder = pipeline.quote_finder
+    sentences = [pipeline.segmenter.segment(doc.text) for doc in documents]
+    annotated = [finder.annotate(doc.text, s) for doc, s in zip(documents, sentences, strict=True)]
+    found = [finder.find(doc.text, s) for doc, s in zip(documents, sentences, strict=True)]
+    tokens = token_level_scores(documents, annotated)
+    quotes = quote_level_scores(documents, found)
     metrics = {f"token/{role}_f1": counts.f1 for role, counts in tokens.roles.items()}
     metrics["token/joint_f1"] = tokens.joint.f1
     for threshold in (0.3, 0.8):
