@@ -80,31 +80,43 @@ def _documents(data: Path) -> Iterator[tuple[str, str, list[tuple[int, str]]]]:
         yield "10kgnad", f"10kgnad-{number:04d}", sents
 
 
-def main(data: Path, out: Path, actors_file: Path = Path("conf/actors/extended.yaml")) -> None:
-    """Write one candidate per (sentence, actor) with the previous sentence as context."""
+def main(
+    data: Path, out: Path, actors_file: Path = Path("conf/actors/extended.yaml"), cap: int = 0
+) -> None:
+    """Write one candidate per (sentence, actor) with the previous sentence as context.
+
+    With ``cap`` > 0, an actor with more candidates keeps a random ``cap`` of them (seed 2).
+    """
     finder = MentionFinder(actors_from_config(yaml.safe_load(actors_file.read_text())))
-    count = 0
+    records = []
+    for source, doc_id, sentences in _documents(data):
+        if SEED_ARTICLE in doc_id:
+            continue
+        previous = ""
+        for start, sentence in sentences:
+            mentioned: dict[str, list[str]] = {}
+            for mention in finder.find(sentence):
+                mentioned.setdefault(mention.actor, []).append(mention.text)
+            for actor, mentions in mentioned.items():
+                key = f"{source}|{doc_id}|{start}|{actor}"
+                record = {
+                    "id": hashlib.sha1(key.encode()).hexdigest()[:12],
+                    "source": source, "doc_id": doc_id, "start": start,
+                    "end": start + len(sentence), "actor": actor,
+                    "mention": mentions[0], "sentence": sentence, "context": previous,
+                }
+                records.append(record)
+            previous = sentence
+    if cap:
+        by_actor: dict[str, list[dict]] = {}
+        for record in records:
+            by_actor.setdefault(record["actor"], []).append(record)
+        keep = {id(r) for rows in by_actor.values() for r in (random.Random(2).sample(rows, cap) if len(rows) > cap else rows)}
+        records = [r for r in records if id(r) in keep]
     with out.open("w") as f:
-        for source, doc_id, sentences in _documents(data):
-            if SEED_ARTICLE in doc_id:
-                continue
-            previous = ""
-            for start, sentence in sentences:
-                by_actor: dict[str, list[str]] = {}
-                for mention in finder.find(sentence):
-                    by_actor.setdefault(mention.actor, []).append(mention.text)
-                for actor, mentions in by_actor.items():
-                    key = f"{source}|{doc_id}|{start}|{actor}"
-                    record = {
-                        "id": hashlib.sha1(key.encode()).hexdigest()[:12],
-                        "source": source, "doc_id": doc_id, "start": start,
-                        "end": start + len(sentence), "actor": actor,
-                        "mention": mentions[0], "sentence": sentence, "context": previous,
-                    }
-                    f.write(json.dumps(record, ensure_ascii=False) + "\n")
-                    count += 1
-                previous = sentence
-    print(f"{count} candidates -> {out}")
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"{len(records)} candidates -> {out}")
 
 
 def write_batches(candidates: Path, folder: Path, batches: int = 4, second_share: float = 0.12) -> None:
@@ -126,5 +138,11 @@ def write_batches(candidates: Path, folder: Path, batches: int = 4, second_share
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
-    write_batches(Path(sys.argv[2]), Path(sys.argv[2]).parent / "passes")
+    # round 1: ... ../shared/data data/annotations/candidates.jsonl
+    # round 2: ... ../shared/data data/annotations/candidates_round2.jsonl conf/actors/round2.yaml 400
+    arguments = sys.argv[1:]
+    candidates = Path(arguments[1])
+    actors = Path(arguments[2]) if len(arguments) > 2 else Path("conf/actors/extended.yaml")
+    main(Path(arguments[0]), candidates, actors, int(arguments[3]) if len(arguments) > 3 else 0)
+    passes = candidates.parent / ("passes" if len(arguments) <= 2 else "passes_round2")
+    write_batches(candidates, passes)
