@@ -47,3 +47,16 @@ def test_entry_point_configs_compose(entry: str) -> None:
         cfg = compose(config_name=entry, overrides=[])
     assert cfg.paths.root == str(PROJECT_ROOT)
     assert cfg.paths.mlflow_uri == f"sqlite:///{PROJECT_ROOT}/experiments/mlflow.db"
+
+
+def test_dvc_params_match_the_train_defaults() -> None:
+    """`dvc repro` passes params.yaml as overrides: they must equal what `quotestance-train` uses."""
+    import yaml
+
+    params = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
+    train = yaml.safe_load((CONF / "train.yaml").read_text())
+    choices = {k: v for entry in train["defaults"] if isinstance(entry, dict) for k, v in entry.items()}
+    assert params["model"] == choices["model"]
+    assert params["features"] == choices["features"]
+    assert params["actors"] == choices["actors"]
+    assert params["seed"] == train["seed"]

@@ -1,7 +1,8 @@
-"""The main job on a small configuration in a temporary directory, then the sample article scored."""
+"""The main job (`dvc repro`) in a copy of the project in a temporary directory, then the sample's record checked."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,37 +12,45 @@ import pytest
 from contract import check_record
 from quotestance.cli import PROJECT_ROOT
 
-SAMPLE = PROJECT_ROOT / "data/raw/seed/000_6649c5ff55181b67.txt"
+SAMPLE_NAME = "000_6649c5ff55181b67"
 BIN = Path(sys.executable).parent
 
 
-def _run(command: str, *overrides: str, cwd: Path) -> str:
-    result = subprocess.run(
-        [str(BIN / command), *overrides], cwd=cwd, capture_output=True, text=True, timeout=1500,
-        env={**os.environ, "MLFLOW_ENABLE_ASYNC_LOGGING": "false"},
-    )
-    assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-6000:]}"
-    return result.stdout
+def _copy_project(target: Path) -> None:
+    """Copy the project's files (tracked and not ignored) into a fresh git repository."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source = PROJECT_ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    for command in (["git", "init", "-q"], ["git", "add", "-A"],
+                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
+        subprocess.run(command, cwd=target, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
-    root = tmp_path_factory.mktemp("e2e")
-    paths = [f"paths.prepared_dir={root}/prepared", f"paths.experiments_dir={root}/experiments"]
-    for source in ("wikinews", "stance_corpus"):
-        _run("quotestance-prepare", f"source={source}", *paths, cwd=root)
-    _run("quotestance-train", "data.quotes_limit=60", *paths, cwd=root)
-    _run("quotestance-evaluate", "split=test", "data.quotes_limit=20", *paths, cwd=root)
-    output = root / "sample.jsonl"
-    stdout = _run("quotestance-score", f"input={SAMPLE}", f"output={output}", "workers=1", *paths, cwd=root)
-    (record,) = [json.loads(line) for line in output.read_text().splitlines()]
-    return record, stdout, root
+    """`dvc repro` of the main job in a copy of the project; returns the sample's record."""
+    root = tmp_path_factory.mktemp("e2e") / "project"
+    _copy_project(root)
+    env = {**os.environ, "QUOTESTANCE_ROOT": str(root), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(BIN / "dvc"), "repro", "score"], cwd=root, env=env, capture_output=True, text=True, timeout=1500
+    )
+    assert result.returncode == 0, f"dvc repro failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    (record,) = [json.loads(line) for line in (root / "experiments/sample.jsonl").read_text().splitlines()]
+    return record, result.stdout, root
 
 
 @pytest.mark.slow
 def test_run_writes_mlflow_store_metrics_and_registry(scored: tuple[dict, str, Path]) -> None:
     _, stdout, root = scored
     assert (root / "experiments/mlflow.db").exists()
+    assert (root / "dvc.lock").exists()
     metrics = json.loads((root / "experiments/metrics/evaluate_test.json").read_text())
     assert 0 <= metrics["stance/macro_f1"] <= 1
     assert "Quotes by speaker" in stdout and "Stance by actor" in stdout
@@ -49,9 +58,9 @@ def test_run_writes_mlflow_store_metrics_and_registry(scored: tuple[dict, str, P
 
 @pytest.mark.slow
 def test_sample_record_is_valid(scored: tuple[dict, str, Path]) -> None:
-    record, _, _ = scored
-    check_record(record, SAMPLE.read_text(encoding="utf-8"))
-    assert record["doc_id"] == SAMPLE.stem
+    record, _, root = scored
+    check_record(record, (root / f"data/raw/seed/{SAMPLE_NAME}.txt").read_text(encoding="utf-8"))
+    assert record["doc_id"] == SAMPLE_NAME
     assert record["model"]["uri"] == "models:/quotestance@champion"
     assert record["model"]["version"] == "1"
     assert len(record["model"]["config_hash"]) == 12
