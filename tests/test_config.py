@@ -21,6 +21,8 @@ def _options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONF / group).glob("*.yaml"))
 
 
+# Options whose mandatory values a user must give (a local model directory, loaded only in fit).
+REQUIRED = {("features", "transformer"): ["features.model_path=/models/any-local-model"]}
 CASES = [(entry, group, option) for entry, groups in ENTRY_GROUPS.items() for group in groups for option in _options(group)]
 
 
@@ -32,7 +34,9 @@ def _resolvers() -> None:
 @pytest.mark.parametrize(("entry", "group", "option"), CASES, ids=[f"{e}:{g}={o}" for e, g, o in CASES])
 def test_option_composes_and_instantiates(entry: str, group: str, option: str) -> None:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(config_name=entry, overrides=[f"{group}={option}"])
+        cfg = compose(
+            config_name=entry, overrides=[f"{group}={option}", *REQUIRED.get((group, option), [])]
+        )
     OmegaConf.to_container(cfg, resolve=True)  # every interpolation resolves
     node = cfg[group]
     if group == "actors":
@@ -60,3 +64,12 @@ def test_dvc_params_match_the_train_defaults() -> None:
     assert params["features"] == choices["features"]
     assert params["actors"] == choices["actors"]
     assert params["seed"] == train["seed"]
+
+
+def test_model_override_names_a_model_uri_for_scoring() -> None:
+    from quotestance.cli import alias_model_override
+
+    argv = ["quotestance-score", "input=a.txt", "model=models:/quotestance/3", "model_uri_x=1"]
+    assert alias_model_override(argv) == [
+        "quotestance-score", "input=a.txt", "model_uri=models:/quotestance/3", "model_uri_x=1",
+    ]

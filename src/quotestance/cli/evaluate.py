@@ -11,7 +11,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from quotestance import tracking
-from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers, resolved_config
+from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, main_with_model_alias, resolved_config
 from quotestance.cli.common import (
     evaluate_quotes,
     evaluate_stance,
@@ -30,26 +30,26 @@ def load_pipeline(model_uri: str) -> QuotestancePipeline:
 
 
 def evaluate(cfg: DictConfig, overrides: list[str]) -> dict[str, float]:
-    """Evaluate ``cfg.model`` on the stance split and the quotation split; return the metrics."""
+    """Evaluate ``cfg.model_uri`` on the stance split and the quotation split; return the metrics."""
     config = resolved_config(cfg)
     experiment_id = tracking.configure(
         cfg.paths.mlflow_uri, cfg.experiment, cfg.paths.artifacts_dir
     )
-    pipeline = load_pipeline(cfg.model)
+    pipeline = load_pipeline(cfg.model_uri)
     out_dir = Path(cfg.paths.metrics_dir)
     with tracking.run(f"evaluate-{cfg.split}", experiment_id):
         tracking.log_config(config, overrides, PROJECT_ROOT)
         mlflow.set_tags(
-            {"model_uri": cfg.model, "model_version": tracking.resolve_version(cfg.model)}
+            {"model_uri": cfg.model_uri, "model_version": tracking.resolve_version(cfg.model_uri)}
         )
-        stance = read_stance_examples(cfg.data[f"stance_{cfg.split}"], cfg.data.limit)
+        stance = read_stance_examples(cfg.data[f"stance_{cfg.split}"], cfg.data.stance_limit)
         metrics = {
             f"stance/{k}": v
             for k, v in evaluate_stance(pipeline.stance_model, stance, out_dir, cfg.split).items()
         }
         quotes_file = cfg.data.get(f"quotes_{cfg.split}")
         if quotes_file:
-            documents = read_annotated_documents(quotes_file, cfg.data.limit)
+            documents = read_annotated_documents(quotes_file, cfg.data.quotes_limit)
             metrics.update(
                 {
                     f"quotes/{k}": v
@@ -71,6 +71,5 @@ def _main(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
-    register_resolvers()
-    _main()
+    """Console entry point (``model=<URI>`` is accepted for ``model_uri=<URI>``)."""
+    main_with_model_alias(_main)

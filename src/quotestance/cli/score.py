@@ -11,7 +11,7 @@ import mlflow
 from omegaconf import DictConfig
 
 from quotestance import tracking
-from quotestance.cli import CONFIG_DIR, register_resolvers
+from quotestance.cli import CONFIG_DIR, main_with_model_alias
 from quotestance.io import read_documents, read_jsonl
 from quotestance.records import ModelInfo
 from quotestance.scoring import ScoreSummary, score_documents
@@ -114,6 +114,5 @@ def _main(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    """Console entry point."""
-    register_resolvers()
-    _main()
+    """Console entry point (``model=<URI>`` is accepted for ``model_uri=<URI>``)."""
+    main_with_model_alias(_main)
