@@ -29,11 +29,13 @@ lint: setup
 	mypy
 
 ui: setup
-	mlflow ui --backend-store-uri sqlite:///$(CURDIR)/experiments/mlflow.db \
+	@echo "MLflow UI: http://$(HOST):$(UI_PORT)/#/experiments (open 'quotestance', tab 'Model training')"
+	MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false mlflow ui --backend-store-uri sqlite:///$(CURDIR)/experiments/mlflow.db \
 		--default-artifact-root $(CURDIR)/experiments/artifacts --host $(HOST) --port $(UI_PORT) --workers 1
 
 serve: setup
 	MLFLOW_TRACKING_URI=sqlite:///$(CURDIR)/experiments/mlflow.db \
+		MLFLOW_PYFUNC_INFERENCE_CONFIG='{"uri": "models:/quotestance@champion"}' \
 		mlflow models serve -m models:/quotestance@champion --env-manager local --host $(HOST) --port $(SERVE_PORT)
 
 benchmark: setup

@@ -144,17 +144,16 @@ class QuotestancePipeline:
             for (u, m), label, score in zip(pending, labels, scores, strict=True)
         )
 
-    def with_model_info(self, info: ModelInfo) -> QuotestancePipeline:
-        """Return a copy that stamps ``info`` on its records."""
-        copy = QuotestancePipeline(
+    def configured(self, info: ModelInfo, max_chars: int) -> QuotestancePipeline:
+        """Return a copy that stamps ``info`` on its records and refuses longer documents."""
+        return QuotestancePipeline(
             self.segmenter,
             self.quote_finder,
             self.mention_finder,
             self.stance_model,
             info,
-            self.max_chars,
+            int(max_chars),
         )
-        return copy
 
 
 def error_result(doc_id: str, error: Exception, model_info: ModelInfo) -> DocumentResult:

@@ -39,7 +39,8 @@ def score_frame(pipeline: QuotestancePipeline, frame: pd.DataFrame) -> list[Docu
 class QuotestanceModel(PythonModel):
     """MLflow wrapper: a frame with ``id`` and ``text`` in, one output record per row out.
 
-    ``model_config`` keys ``uri``, ``version`` and ``config_hash`` stamp the records.
+    ``model_config`` keys ``uri``, ``version`` and ``config_hash`` stamp the records;
+    ``max_chars`` (when set) replaces the pipeline's limit on document length.
     With ``params={"format": "json"}`` each record is a JSON string (for Spark UDFs).
     """
 
@@ -52,7 +53,7 @@ class QuotestanceModel(PythonModel):
             version=str(config.get("version", "")),
             config_hash=str(config.get("config_hash", "")),
         )
-        self.pipeline = pipeline.with_model_info(info)
+        self.pipeline = pipeline.configured(info, config.get("max_chars") or pipeline.max_chars)
 
     def predict(
         self,
@@ -85,6 +86,6 @@ def log_pipeline_model(
         signature=SIGNATURE,
         input_example=input_example,
         pip_requirements=list(requirements),
-        model_config={"config_hash": config_hash, "uri": "", "version": ""},
+        model_config={"config_hash": config_hash, "uri": "", "version": "", "max_chars": None},
     )
     return str(info.model_uri)

@@ -150,9 +150,9 @@ def test_stance_corpus(tmp_path):
         name: (stats[name]["examples"], stats[name]["documents"])
         for name in ("train", "dev", "test")
     } == {
-        "train": (2062, 746),
-        "dev": (555, 188),
-        "test": (383, 142),
+        "train": (3107, 1016),
+        "dev": (835, 226),
+        "test": (615, 195),
     }
     first = lines(tmp_path / "stance_corpus" / "train.jsonl")[0]
     assert first == {
