@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import time
+from collections.abc import Callable
 
 import pytest
 import yaml
@@ -12,24 +13,18 @@ from hydra.utils import instantiate
 from quotestance.quotes import QuoteFinder
 from quotestance.records import Quote, Sentence
 
-SEGMENT: list = []
+Segment = Callable[[str], tuple[Sentence, ...]]
 
 
-@pytest.fixture(autouse=True)
-def _segmenter(segment) -> None:  # type: ignore[no-untyped-def]
-    SEGMENT[:] = [segment]
-
-
-def simple_sentences(text: str) -> tuple[Sentence, ...]:
-    return SEGMENT[0](text)  # type: ignore[no-any-return]
-
-
-def _find(finder: QuoteFinder, text: str) -> tuple[Quote, ...]:
-    quotes = finder.find(text, simple_sentences(text))
+def _find(finder: QuoteFinder, segment: Segment, text: str) -> tuple[Quote, ...]:
+    """Find the quotes of ``text`` split by the project's segmenter; check the records."""
+    sentences = segment(text)
+    quotes = finder.find(text, sentences)
     for n, q in enumerate(quotes):
         assert q.id == n
         assert text[q.start : q.end] == q.text
         assert 0.0 <= q.score <= 1.0
+        assert set(q.sentence_ids) <= {s.id for s in sentences}
         if q.speaker is not None:
             assert text[q.speaker.start : q.speaker.end] == q.speaker.text
         if q.cue is not None:
@@ -118,6 +113,41 @@ CASES = [
         "Stoltenberg",
     ),
     (
+        "zufolge",
+        "Dem Bericht der Zeitung zufolge habe die Regierung den Plan bereits im Mai beschlossen.",
+        "den Plan bereits",
+        {"indirect", "free_indirect", "reported"},
+        "Zeitung",
+    ),
+    (
+        "so-X",
+        "Die Verhandlungen seien endgültig gescheitert, so der Sprecher des Ministeriums.",
+        "Verhandlungen seien",
+        {"indirect", "free_indirect"},
+        "Sprecher",
+    ),
+    (
+        "subject-after-verb",
+        "Am Montag erklärte die Polizei, der mutmaßliche Täter sei inzwischen gefasst worden.",
+        "Täter sei",
+        {"indirect"},
+        "Polizei",
+    ),
+    (
+        "dative-before-verb",
+        "Der Zeitung sagte der Bürgermeister, die Stadt werde die Brücke im Herbst sanieren.",
+        "die Stadt werde",
+        {"indirect"},
+        "Bürgermeister",
+    ),
+    (
+        "relative-pronoun",
+        "Er traf den Minister, der anschließend erklärte, die Gespräche seien sehr gut verlaufen.",
+        "Gespräche seien",
+        {"indirect"},
+        "der",
+    ),
+    (
         "previous-paragraph",
         "Der Generalsekretär Jens Stoltenberg sprach in Tokio über die Lage in Europa und Asien. "
         "„Der Krieg betrifft uns alle“, sagte er.\n„Wenn Russland gewinnt, ist das eine Gefahr "
@@ -129,10 +159,7 @@ CASES = [
 ]
 
 
-XFAIL = {
-    "organisation": "ranker picks the object 'die Manöver' over the subject 'Nordkorea'",
-    "possessive": "trailing ', sagte X.' after a long clause: quote span and speaker missed",
-}
+XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
@@ -141,15 +168,22 @@ XFAIL = {
         pytest.param(
             *case[1:],
             id=case[0],
-            marks=[pytest.mark.xfail(reason=XFAIL[case[0]])] if case[0] in XFAIL else [],
+            marks=[pytest.mark.xfail(strict=True, reason=XFAIL[case[0]])]
+            if case[0] in XFAIL
+            else [],
         )
         for case in CASES
     ],
 )
 def test_cases(
-    finder: QuoteFinder, text: str, fragment: str, kinds: set[str], speaker: str | None
+    finder: QuoteFinder,
+    segment: Segment,
+    text: str,
+    fragment: str,
+    kinds: set[str],
+    speaker: str | None,
 ) -> None:
-    quotes = _find(finder, text)
+    quotes = _find(finder, segment, text)
     q = _covering(quotes, fragment)
     assert q.kind in kinds
     if speaker is None:
@@ -158,24 +192,26 @@ def test_cases(
         assert speaker in _speaker(q) or speaker in q.speaker.text  # type: ignore[union-attr]
 
 
-def test_multi_sentence_direct_quote_is_one_quote(finder: QuoteFinder) -> None:
+def test_multi_sentence_direct_quote_is_one_quote(finder: QuoteFinder, segment: Segment) -> None:
     text = CASES[-1][1]
-    quotes = _find(finder, text)
+    quotes = _find(finder, segment, text)
     q = _covering(quotes, "Wenn Russland gewinnt")
     assert "weiter unterstützen" in q.text
     assert len(q.sentence_ids) == 2
 
 
-def test_nested_quotation_marks(finder: QuoteFinder) -> None:
+def test_nested_quotation_marks(finder: QuoteFinder, segment: Segment) -> None:
     text = "„Er nannte das ‚eine Katastrophe‘ und ging“, sagte die Sprecherin der Partei."
-    quotes = _find(finder, text)
+    quotes = _find(finder, segment, text)
     outer = _covering(quotes, "Katastrophe")
     assert outer.kind == "direct"
     assert outer.text.startswith("„") and "ging" in outer.text
 
 
-def test_seed_two_sentence_quote_is_one(finder: QuoteFinder, seed_text: str) -> None:
-    quotes = _find(finder, seed_text)
+def test_seed_two_sentence_quote_is_one(
+    finder: QuoteFinder, segment: Segment, seed_text: str
+) -> None:
+    quotes = _find(finder, segment, seed_text)
     two = _covering(quotes, "Wenn Präsident Putin")
     assert "von Bedeutung." in two.text
     assert len(two.sentence_ids) == 2
@@ -185,31 +221,17 @@ SEED_SPEAKERS = [
     ("Wenn Präsident Putin", "Stoltenberg"),
     ("unsere Sicherheit eng", "Stoltenberg"),
     ("eine Möglichkeit, die Partnerschaft", "Stoltenberg"),
-    pytest.param(
-        "nuklearen Ambitionen",
-        "Yoons Büro",
-        marks=pytest.mark.xfail(reason="trailing ', sagte X.' after a long clause is missed"),
-    ),
-    pytest.param(
-        "Militärstiefel",
-        "Nordkorea",
-        marks=pytest.mark.xfail(
-            reason="ranker prefers a nearer mention to the subject (no parser)"
-        ),
-    ),
-    pytest.param(
-        "asiatischen Version der NATO",
-        "Nordkorea",
-        marks=pytest.mark.xfail(
-            reason="ranker prefers a nearer mention to the subject (no parser)"
-        ),
-    ),
+    ("nuklearen Ambitionen", "Yoons Büro"),
+    ("Militärstiefel", "Nordkorea"),
+    ("asiatischen Version der NATO", "Nordkorea"),
 ]
 
 
 @pytest.mark.parametrize(("fragment", "speaker"), SEED_SPEAKERS)
-def test_seed_speakers(finder: QuoteFinder, seed_text: str, fragment: str, speaker: str) -> None:
-    quotes = _find(finder, seed_text)
+def test_seed_speakers(
+    finder: QuoteFinder, segment: Segment, seed_text: str, fragment: str, speaker: str
+) -> None:
+    quotes = _find(finder, segment, seed_text)
     assert speaker in _speaker(_covering(quotes, fragment))
 
 
@@ -227,24 +249,24 @@ def test_seed_speakers(finder: QuoteFinder, seed_text: str, fragment: str, speak
         "„" * 50,
     ],
 )
-def test_find_never_raises(finder: QuoteFinder, text: str) -> None:
-    quotes = _find(finder, text)
+def test_find_never_raises(finder: QuoteFinder, segment: Segment, text: str) -> None:
+    quotes = _find(finder, segment, text)
     assert isinstance(quotes, tuple)
     # also with no sentences at all
     assert isinstance(finder.find(text, ()), tuple)
 
 
-def test_find_is_fast(finder: QuoteFinder, seed_text: str) -> None:
-    sentences = simple_sentences(seed_text)
+def test_find_is_fast(finder: QuoteFinder, segment: Segment, seed_text: str) -> None:
+    sentences = segment(seed_text)
     start = time.perf_counter()
     for _ in range(10):
         finder.find(seed_text, sentences)
     assert (time.perf_counter() - start) / 10 < 0.1
 
 
-def test_pickle_round_trip(finder: QuoteFinder, seed_text: str) -> None:
+def test_pickle_round_trip(finder: QuoteFinder, segment: Segment, seed_text: str) -> None:
     clone = pickle.loads(pickle.dumps(finder))
-    sentences = simple_sentences(seed_text)
+    sentences = segment(seed_text)
     assert clone.find(seed_text, sentences) == finder.find(seed_text, sentences)
 
 
@@ -258,12 +280,44 @@ def test_config_instantiates_unfitted_estimator(quotes_config) -> None:  # type:
     assert not hasattr(model, "tagger_")
 
 
-def test_speaker_threshold_abstains(finder: QuoteFinder, seed_text: str) -> None:
+def test_speaker_threshold_abstains(finder: QuoteFinder, segment: Segment, seed_text: str) -> None:
     strict = pickle.loads(pickle.dumps(finder)).set_params(speaker_threshold=1.01)
-    quotes = strict.find(seed_text, simple_sentences(seed_text))
+    quotes = strict.find(seed_text, segment(seed_text))
     assert quotes and all(q.speaker is None for q in quotes)
 
 
 def test_fit_rejects_empty() -> None:
     with pytest.raises(ValueError, match="at least one"):
         QuoteFinder().fit([])
+
+
+def test_attribution_phrase_inside_a_sentence_is_a_gap(
+    finder: QuoteFinder, segment: Segment
+) -> None:
+    text = "Die Oppositionsparteien kommen nach Angaben der Wahlkommission auf 194 Sitze."
+    (quote,) = finder.annotate(text, segment(text))
+    assert [s.text for s in quote.quote] == ["Die Oppositionsparteien kommen", "auf 194 Sitze"]
+    assert any("Angaben" in s.text or "Wahlkommission" in s.text for s in quote.speaker)
+    (found,) = _find(finder, segment, text)
+    assert (
+        found.text == "Die Oppositionsparteien kommen nach Angaben der Wahlkommission auf 194 Sitze"
+    )
+
+
+def test_opening_attribution_phrase_is_not_quoted(finder: QuoteFinder, segment: Segment) -> None:
+    text = "Laut ersten Untersuchungen liegt keine Straftat vor. Das Wetter war gut."
+    quotes = _find(finder, segment, text)
+    assert [q.text for q in quotes] == ["liegt keine Straftat vor"]
+    assert quotes[0].speaker is not None and "Untersuchungen" in quotes[0].speaker.text
+
+
+def test_annotate_and_find_agree(finder: QuoteFinder, segment: Segment, seed_text: str) -> None:
+    sentences = segment(seed_text)
+    found = finder.find(seed_text, sentences)
+    annotated = finder.annotate(seed_text, sentences)
+    assert len(found) == len(annotated)
+    for q, g in zip(found, annotated, strict=True):
+        assert (q.start, q.end) == (g.quote[0].start, g.quote[-1].end)
+        assert q.kind == g.kind
+        if q.speaker is not None:
+            assert (q.speaker.start, q.speaker.end) == (g.speaker[0].start, g.speaker[-1].end)

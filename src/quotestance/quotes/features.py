@@ -1,4 +1,4 @@
-"""Feature extraction for the quotation tagger, the kind classifier, cue and speaker rankers."""
+"""Feature extraction for the quotation tagger, kind and quote-mark classifiers, cue and speaker."""
 
 from __future__ import annotations
 
@@ -11,6 +11,55 @@ _PUNCT = frozenset(",;:.!?()–—-[]/")
 _NAME_LINKS = frozenset(
     {"von", "van", "de", "del", "da", "al", "bin", "el", "der", "zu", "la", "le"}
 )
+# Markers that attribute the rest of a clause to the noun phrase after them ("laut X, ...").
+_PRE_MARKERS = frozenset({"laut", "gemäß", "lt"})
+_RELATIVE = frozenset({"der", "die", "das", "welcher", "welche", "welches"})
+_DEMONSTRATIVE = frozenset({"dieser", "diese", "dieses", "jener", "jene", "beide"})
+# Prepositions before a noun phrase rule it out as the subject of a verb.
+_PREPOSITIONS = frozenset(
+    [
+        "in",
+        "im",
+        "ins",
+        "mit",
+        "von",
+        "vom",
+        "zu",
+        "zum",
+        "zur",
+        "bei",
+        "beim",
+        "aus",
+        "auf",
+        "an",
+        "am",
+        "für",
+        "gegen",
+        "über",
+        "unter",
+        "vor",
+        "seit",
+        "durch",
+        "um",
+        "ohne",
+        "wegen",
+        "trotz",
+        "während",
+        "zwischen",
+        "neben",
+        "hinter",
+        "nahe",
+        "gegenüber",
+        "bis",
+    ]
+)
+_OBLIQUE = frozenset(
+    ["dem", "den", "des", "einem", "einen", "eines", "seinem", "seinen", "ihrem", "ihren", "diesem"]
+)
+# Endings of adverbs and participles that open sentences capitalised, unlike nouns.
+_ADVERB_ENDINGS = ("seits", "weise", "end", "falls", "mals", "dings", "wärts", "dessen")
+# Suffixes of feminine nouns: "der Zeitung" is dative or genitive, never a subject.
+_FEMININE = ("ung", "heit", "keit", "schaft", "ion", "tät", "ei", "ie", "ik", "enz", "anz")
 
 
 def _shape(word: str) -> str:
@@ -35,221 +84,6 @@ def _bucket(n: int) -> str:
     return "21+"
 
 
-@dataclass
-class Context:
-    """Per-clause and per-sentence facts computed once per text."""
-
-    clause_words: list[list[str]]
-    clause_verb: list[bool]
-    clause_konj: list[bool]
-    clause_before: list[str]
-    sent_verb: list[bool]
-    sent_konj: list[bool]
-    sent_marks: list[bool]
-    sent_colon_end: list[bool]
-    sent_verbs: list[list[int]]
-    sent_words: list[list[str]]
-
-
-def context(a: Analysis, lex: Lexicon) -> Context:
-    """Summarise every clause and sentence of an analysed text."""
-    n_clause = len(a.clause_first)
-    n_sent = len(a.sent_first)
-    clause_words: list[list[str]] = [[] for _ in range(n_clause)]
-    clause_verb = [False] * n_clause
-    clause_konj = [False] * n_clause
-    sent_verb = [False] * n_sent
-    sent_konj = [False] * n_sent
-    sent_marks = [False] * n_sent
-    sent_verbs: list[list[int]] = [[] for _ in range(n_sent)]
-    sent_words: list[list[str]] = [[] for _ in range(n_sent)]
-    for i, w in enumerate(a.lower):
-        c, s = a.clause[i], a.sent[i]
-        if len(clause_words[c]) < 14 and w[:1].isalnum():
-            clause_words[c].append(w)
-        if len(sent_words[s]) < 40 and w[:1].isalnum() and a.depth[i] == 0:
-            sent_words[s].append(w)
-        upper_mid = a.words[i][:1].isupper() and i != a.sent_first[s]
-        if w in lex.verbs and not upper_mid and a.depth[i] == 0:
-            clause_verb[c] = True
-            sent_verb[s] = True
-            sent_verbs[s].append(i)
-        if w in lex.subjunctive:
-            clause_konj[c] = True
-            sent_konj[s] = True
-        if a.mark[i]:
-            sent_marks[s] = True
-    clause_before = []
-    for c in range(n_clause):
-        f = a.clause_first[c]
-        if f == 0 or a.sent[f - 1] != a.sent[f]:
-            clause_before.append("^")
-        else:
-            prev = a.words[f - 1]
-            clause_before.append(prev if prev in _PUNCT or a.mark[f - 1] else "w")
-    sent_colon_end = [
-        a.words[a.sent_last[s]] == ":"
-        or (a.sent_last[s] > 0 and a.words[a.sent_last[s] - 1] == ":")
-        for s in range(n_sent)
-    ]
-    return Context(
-        clause_words,
-        clause_verb,
-        clause_konj,
-        clause_before,
-        sent_verb,
-        sent_konj,
-        sent_marks,
-        sent_colon_end,
-        sent_verbs,
-        sent_words,
-    )
-
-
-@dataclass
-class TokenFeatures:
-    """Token features split in three parts, hashed separately and summed row-wise.
-
-    Clause and sentence features are shared by all tokens of a clause or sentence, so they are
-    built and hashed once per clause or sentence (``clause_of``/``sent_of`` index the rows).
-    """
-
-    tokens: list[list[str]]
-    clauses: list[list[str]]
-    sentences: list[list[str]]
-    clause_of: list[int]
-    sent_of: list[int]
-
-
-def token_features(a: Analysis, ctx: Context, lex: Lexicon) -> TokenFeatures:
-    """Return the features of every token for the BIO quotation tagger."""
-    n = len(a)
-    feats: list[list[str]] = []
-    lower = a.lower
-    n_sent = len(a.sent_first)
-    n_clause = len(a.clause_first)
-    clauses: list[list[str]] = []
-    for c in range(n_clause):
-        s = a.sent[a.clause_first[c]]
-        cf = ["cw=" + w for w in ctx.clause_words[c]]
-        cf.append("cb=" + ctx.clause_before[c])
-        cf.append("cf=" + lower[a.clause_first[c]])
-        if c > 0 and a.sent[a.clause_first[c - 1]] == s:
-            cf.extend("pcw=" + w for w in ctx.clause_words[c - 1][:6])
-            cf.append("pcv=" + str(ctx.clause_verb[c - 1]))
-        if c + 1 < n_clause and a.sent[a.clause_first[c + 1]] == s:
-            cf.extend("ncw=" + w for w in ctx.clause_words[c + 1][:6])
-            cf.append("ncv=" + str(ctx.clause_verb[c + 1]))
-        verbs = ctx.sent_verbs[s]
-        if verbs:
-            cf.append("rvc=" + str(any(a.clause[v] == c for v in verbs)))
-        clauses.append(cf)
-    sentences: list[list[str]] = []
-    for s in range(n_sent):
-        sf = ["sm=" + str(ctx.sent_marks[s])]
-        sf.extend("verb=" + lower[v] for v in ctx.sent_verbs[s][:3])
-        if s > 0:
-            sf.append("ps=" + str(ctx.sent_verb[s - 1]) + str(ctx.sent_konj[s - 1]))
-            sf.append("pcolon=" + str(ctx.sent_colon_end[s - 1]))
-        if s + 1 < n_sent:
-            sf.append("ns=" + str(ctx.sent_verb[s + 1]) + str(ctx.sent_konj[s + 1]))
-        sentences.append(sf)
-    pair_of: dict[int, tuple[int, int]] = {}
-    for o, c in a.pairs:
-        i, j = a.token_at(o), a.token_at(c)
-        for k in range(i, j + 1):
-            if k not in pair_of or pair_of[k][1] - pair_of[k][0] > j - i:
-                pair_of[k] = (i, j)
-    for i in range(n):
-        w = lower[i] if not a.mark[i] else "<" + a.mark[i] + ">"
-        s = a.sent[i]
-        c = a.clause[i]
-        first = a.sent_first[s]
-        last = a.sent_last[s]
-        d = a.depth[i]
-        in_q = "q" if d else "n"
-        f = [
-            "w=" + w,
-            "sh=" + _shape(a.words[i]),
-            "s3=" + w[-3:],
-            "w-1=" + (lower[i - 1] if i > first else "^"),
-            "w+1=" + (lower[i + 1] if i < last else "$"),
-            "w-2=" + (lower[i - 2] if i - 1 > first else "^"),
-            "w+2=" + (lower[i + 2] if i + 1 < last else "$"),
-            "d=" + str(min(d, 2)),
-            "cv=" + str(ctx.clause_verb[c]) + in_q,
-            "ck=" + str(ctx.clause_konj[c]) + in_q,
-            "sv=" + str(ctx.sent_verb[s]) + in_q,
-            "sk=" + str(ctx.sent_konj[s]) + in_q,
-            "svk=" + str(ctx.sent_verb[s]) + str(ctx.sent_konj[s]) + str(ctx.clause_konj[c]),
-        ]
-        if i == first:
-            f.append("sfirst")
-            f.append("pstart=" + str(a.para_start[s]))
-            if s > 0:
-                f.append("ps&pstart=" + str(ctx.sent_konj[s - 1]) + str(a.para_start[s]))
-        if i == last:
-            f.append("slast")
-        if a.mark[i]:
-            f.append("mark=" + a.mark[i])
-        if d:
-            pi, pj = pair_of.get(i, (i, i))
-            plen = _bucket(pj - pi)
-            f.append("plen=" + plen)
-            f.append("pstart=" + str(pi == a.sent_first[a.sent[pi]]))
-            f.append("pend=" + str(pj >= a.sent_last[a.sent[pj]] - 1))
-            f.append("pmulti=" + str(a.sent[pi] != a.sent[pj]))
-            f.append("pafter=" + (lower[pj + 1] if pj + 1 < n else "$"))
-            f.append("pbefore=" + (lower[pi - 1] if pi > 0 else "^"))
-            f.append("pafter2v=" + str(pj + 2 < n and lower[pj + 2] in lex.verbs))
-            f.append("plen&sv=" + plen + str(ctx.sent_verb[s]))
-        verbs = ctx.sent_verbs[s]
-        if verbs:
-            f.append("rv=" + str(verbs[-1] > i) + str(verbs[0] < i) + in_q)
-            vc = min((a.clause[v] - c for v in verbs), key=abs)
-            f.append("vc=" + str(max(min(vc, 3), -3)) + in_q)
-            tail = a.clause[verbs[-1]]
-            if a.lower[a.clause_first[tail]] in lex.verbs and ctx.clause_before[tail] == ",":
-                f.append("tail=" + str(c < tail) + in_q)
-        if s > 0:
-            f.append("pmarks=" + str(ctx.sent_marks[s - 1]) + in_q)
-        feats.append(f)
-    return TokenFeatures(feats, clauses, sentences, a.clause, a.sent)
-
-
-def span_kind_features(a: Analysis, ctx: Context, lex: Lexicon, i: int, j: int) -> list[str]:
-    """Return features of the token span ``i..j`` (inclusive) for the quote-kind classifier."""
-    s0, s1 = a.sent[i], a.sent[j]
-    inside = sum(1 for k in range(i, j + 1) if a.depth[k])
-    frac = inside / (j - i + 1)
-    f = [
-        "b",
-        "first=" + a.lower[i],
-        "last=" + a.lower[j],
-        "open=" + str(a.mark[i] == "open"),
-        "close=" + str(a.mark[j] == "close" or (j > 0 and a.mark[j - 1] == "close")),
-        "frac=" + str(round(frac * 4)),
-        "nsent=" + _bucket(s1 - s0 + 1),
-        "sstart=" + str(i == a.sent_first[s0]),
-        "send=" + str(j >= a.sent_last[s1] - 1),
-        "before=" + (a.lower[i - 1] if i > 0 else "^"),
-        "after=" + (a.lower[j + 1] if j + 1 < len(a) else "$"),
-        "sv=" + str(ctx.sent_verb[s0] or ctx.sent_verb[s1]),
-        "len=" + _bucket(j - i + 1),
-        "pstart=" + str(a.para_start[s0] and i == a.sent_first[s0]),
-    ]
-    konj = any(a.lower[k] in lex.subjunctive for k in range(i, j + 1))
-    verb = any(a.lower[k] in lex.verbs for k in range(i, j + 1))
-    f.append("konj=" + str(konj))
-    f.append("verb=" + str(verb))
-    f.append("konj&verb&sv=" + str(konj) + str(verb) + str(ctx.sent_verb[s0]))
-    if s0 > 0:
-        f.append("ps=" + str(ctx.sent_verb[s0 - 1]) + str(ctx.sent_konj[s0 - 1]))
-    for k in range(i, min(j + 1, i + 4)):
-        f.append("w=" + a.lower[k])
-    return f
-
-
 @dataclass(frozen=True)
 class Mention:
     """A candidate speaker mention: tokens ``first..last`` (inclusive) and what kind it is."""
@@ -261,23 +95,44 @@ class Mention:
     head: str
 
 
+@dataclass
+class Context:
+    """Per-clause and per-sentence facts, attribution-marker regions and mentions of a text."""
+
+    clause_words: list[list[str]]
+    clause_verb: list[bool]
+    clause_konj: list[bool]
+    clause_before: list[str]
+    sent_verb: list[bool]
+    sent_konj: list[bool]
+    sent_marks: list[bool]
+    sent_colon_end: list[bool]
+    sent_verbs: list[list[int]]
+    mentions: list[Mention]
+    marker: list[str]
+    sent_marker: list[str]
+
+
 def _nounish(a: Analysis, lex: Lexicon, i: int) -> bool:
     w = a.words[i]
     if not w[:1].isupper() or not w[:1].isalpha():
-        return False
+        # "Der 39-Jährige", "die 58-jährige Frau" (the noun is the hyphenated number)
+        return w[:1].isdigit() and "-" in w and w.rsplit("-", 1)[1][:1].isupper()
     low = a.lower[i]
     if low in lex.pronouns or low in lex.determiners or (low in lex.markers and len(low) < 6):
         return low in lex.role_nouns
     if low in lex.function:
         return i != a.sent_first[a.sent[i]] and not (i > 0 and a.mark[i - 1]) and w.isupper()
-    return True
+    # "Einerseits", "Zusammenfassend", "Normalerweise" open sentences capitalised
+    return not (low.endswith(_ADVERB_ENDINGS) and i == a.sent_first[a.sent[i]])
 
 
 def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
     """Find candidate speaker mentions: names, noun phrases with capitalised heads, pronouns.
 
     "Jens Stoltenberg", "der japanische Premierminister Fumio Kishida", "Yoons Büro",
-    "Nordkorea", "der Sprecher des Ministeriums", "die Polizei (DPA)", "er", "sie".
+    "Nordkorea", "der Sprecher des Ministeriums", "die Polizei (DPA)", "er", "sie", and relative
+    or demonstrative pronouns that open a clause ("..., der betonte", "Diese bestätigte").
     """
     n = len(a)
     out: list[Mention] = []
@@ -288,6 +143,19 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
             out.append(Mention(i, i, "pron", a.words[i], low))
             i += 1
             continue
+        clause_start = i == a.clause_first[a.clause[i]]
+        if clause_start and i > 0 and a.words[i - 1] == "," and low in _RELATIVE:
+            nxt = a.words[i + 1] if i + 1 < n else ""
+            if not nxt[:1].isupper() and not nxt[:1].isdigit():
+                out.append(Mention(i, i, "rel", a.words[i], low))
+                i += 1
+                continue
+        if clause_start and low in _DEMONSTRATIVE:
+            nxt = a.words[i + 1] if i + 1 < n else ""
+            if nxt[:1].islower():
+                out.append(Mention(i, i, "dem", a.words[i], low))
+                i += 1
+                continue
         start = i
         k = i
         if low in lex.determiners:
@@ -348,6 +216,9 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
         kind = "role" if role and not names else ("det" if start != k else "name")
         if kind == "name" and role:
             kind = "rolename"
+        if names and a.lower[j] in lex.role_nouns and names[-1] != a.words[j]:
+            # a possessive before a role noun names the whole phrase: "Yoons Büro"
+            names = [a.text[a.starts[k] : a.ends[j]]]
         name = " ".join(names) if names else a.text[a.starts[k] : a.ends[j]]
         out.append(Mention(start, j, kind, name, head))
         i = j + 1
@@ -361,7 +232,7 @@ def is_named(m: Mention) -> bool:
 
 def canonical_names(mentions: list[Mention]) -> dict[str, str]:
     """Map every name to its fullest form in the text ("Stoltenberg" -> "Jens Stoltenberg")."""
-    names = {m.name for m in mentions if is_named(m)}
+    names = sorted({m.name for m in mentions if is_named(m)})
     by_last: dict[str, list[str]] = {}
     for name in names:
         by_last.setdefault(name.split()[-1].lower(), []).append(name)
@@ -373,26 +244,488 @@ def canonical_names(mentions: list[Mention]) -> dict[str, str]:
             for other in by_last.get(name.split()[-1].lower(), [])
             if words <= set(other.split())
         ]
-        out[name] = max(longer, key=lambda x: (len(x.split()), len(x))) if longer else name
+        out[name] = max(longer, key=lambda x: (len(x.split()), len(x), x)) if longer else name
     return out
+
+
+def marker_regions(a: Analysis, lex: Lexicon, mentions: list[Mention]) -> list[str]:
+    """Label the tokens of attribution phrases: "laut X", "X zufolge", "nach Angaben X", "so X".
+
+    Returns one label per token: ``""`` outside, else the marker word; the tagger then sees
+    where a token lies relative to the phrase (the rest of the clause is what X said). After
+    "laut" up to three adjectives may precede the noun ("laut ersten Untersuchungen"); "nach"
+    counts only before a source noun ("nach Angaben der Polizei", "nach Polizeiangaben").
+    """
+    n = len(a)
+    region = [""] * n
+    starts = {m.first: m for m in mentions}
+    ends = {m.last: m for m in mentions}
+    for i in range(n):
+        low = a.lower[i]
+        if low in _PRE_MARKERS or low == "nach":
+            k = i + 1
+            while (
+                k < n
+                and k - i <= 3
+                and a.words[k][:1].islower()
+                and a.lower[k] not in lex.determiners
+                and a.lower[k] not in _PREPOSITIONS
+                and k not in starts
+            ):
+                k += 1
+            m = starts.get(k)
+            if m is None or a.sent[m.last] != a.sent[i]:
+                continue
+            if (
+                low == "nach"
+                and not lex.is_source(a.lower[max(m.first, k)])
+                and not (m.kind != "name" and lex.is_source(m.head))
+            ):
+                continue
+            label = "nach" if low == "nach" else "laut"
+            for t in range(i, m.last + 1):
+                region[t] = label
+        elif low == "zufolge" and i > 0:
+            m = ends.get(i - 1)
+            if m is not None:
+                for t in range(m.first, i + 1):
+                    region[t] = "zufolge"
+        elif low == "so" and i > 0 and a.words[i - 1] in ",–—(":
+            m = starts.get(i + 1)
+            if m is not None and a.sent[m.last] == a.sent[i]:
+                for t in range(i, m.last + 1):
+                    region[t] = "so"
+        elif low == "wie" and i + 1 < n:
+            m = starts.get(i + 1)
+            if m is not None and m.last + 1 < n and a.lower[m.last + 1] in lex.verbs:
+                for t in range(i, m.last + 2):
+                    region[t] = "wie"
+    return region
+
+
+def context(a: Analysis, lex: Lexicon) -> Context:
+    """Summarise every clause and sentence of an analysed text; find mentions and markers."""
+    n_clause = len(a.clause_first)
+    n_sent = len(a.sent_first)
+    clause_words: list[list[str]] = [[] for _ in range(n_clause)]
+    clause_verb = [False] * n_clause
+    clause_konj = [False] * n_clause
+    sent_verb = [False] * n_sent
+    sent_konj = [False] * n_sent
+    sent_marks = [False] * n_sent
+    sent_verbs: list[list[int]] = [[] for _ in range(n_sent)]
+    verbs = lex.verbs
+    subjunctive = lex.subjunctive
+    words = a.words
+    sent_first = a.sent_first
+    for i, w in enumerate(a.lower):
+        c, s = a.clause[i], a.sent[i]
+        alnum = w[:1].isalnum()
+        if alnum and len(clause_words[c]) < 14:
+            clause_words[c].append(w)
+        if w in verbs and a.depth[i] == 0 and not (words[i][:1].isupper() and i != sent_first[s]):
+            clause_verb[c] = True
+            sent_verb[s] = True
+            sent_verbs[s].append(i)
+        if w in subjunctive:
+            clause_konj[c] = True
+            sent_konj[s] = True
+        if a.mark[i]:
+            sent_marks[s] = True
+    clause_before = []
+    for c in range(n_clause):
+        f = a.clause_first[c]
+        if f == 0 or a.sent[f - 1] != a.sent[f]:
+            clause_before.append("^")
+        else:
+            prev = words[f - 1]
+            clause_before.append(prev if prev in _PUNCT or a.mark[f - 1] else "w")
+    sent_colon_end = [
+        words[a.sent_last[s]] == ":" or (a.sent_last[s] > 0 and words[a.sent_last[s] - 1] == ":")
+        for s in range(n_sent)
+    ]
+    mentions = find_mentions(a, lex)
+    marker = marker_regions(a, lex, mentions)
+    sent_marker = [""] * n_sent
+    for i, m in enumerate(marker):
+        if m and not sent_marker[a.sent[i]]:
+            sent_marker[a.sent[i]] = m
+    return Context(
+        clause_words,
+        clause_verb,
+        clause_konj,
+        clause_before,
+        sent_verb,
+        sent_konj,
+        sent_marks,
+        sent_colon_end,
+        sent_verbs,
+        mentions,
+        marker,
+        sent_marker,
+    )
+
+
+@dataclass
+class TokenFeatures:
+    """Token features split in three parts, vectorised separately and summed row-wise.
+
+    Clause and sentence features are shared by all tokens of a clause or sentence, so they are
+    built once per clause or sentence (``clause_of``/``sent_of`` index the rows).
+    """
+
+    tokens: list[list[str]]
+    clauses: list[list[str]]
+    sentences: list[list[str]]
+    clause_of: list[int]
+    sent_of: list[int]
+
+
+def token_features(a: Analysis, ctx: Context, lex: Lexicon) -> TokenFeatures:
+    """Return the features of every token for the BIO quotation tagger."""
+    n = len(a)
+    feats: list[list[str]] = []
+    lower = a.lower
+    n_sent = len(a.sent_first)
+    n_clause = len(a.clause_first)
+    pair_of: dict[int, tuple[int, int]] = {}
+    for o, c in a.pairs:
+        i, j = a.token_at(o), a.token_at(c)
+        for k in range(i, j + 1):
+            if k not in pair_of or pair_of[k][1] - pair_of[k][0] > j - i:
+                pair_of[k] = (i, j)
+    clauses: list[list[str]] = []
+    for c in range(n_clause):
+        first = a.clause_first[c]
+        s = a.sent[first]
+        cf = ["cw=" + w for w in ctx.clause_words[c]]
+        cf.append("cb=" + ctx.clause_before[c])
+        cf.append("cf=" + lower[first])
+        cf.append("cv&k=" + str(ctx.clause_verb[c]) + str(ctx.clause_konj[c]))
+        same_prev = c > 0 and a.sent[a.clause_first[c - 1]] == s
+        same_next = c + 1 < n_clause and a.sent[a.clause_first[c + 1]] == s
+        if same_prev:
+            cf.extend("pcw=" + w for w in ctx.clause_words[c - 1][:6])
+            cf.append("pcv=" + str(ctx.clause_verb[c - 1]))
+            cf.append("pcv&cb=" + str(ctx.clause_verb[c - 1]) + ctx.clause_before[c])
+        if same_next:
+            cf.extend("ncw=" + w for w in ctx.clause_words[c + 1][:6])
+            cf.append("ncv=" + str(ctx.clause_verb[c + 1]))
+            cf.append("ncv&na=" + str(ctx.clause_verb[c + 1]) + ctx.clause_before[c + 1])
+        verbs = ctx.sent_verbs[s]
+        if verbs:
+            cf.append("rvc=" + str(any(a.clause[v] == c for v in verbs)))
+        # token features that are the same for every token of a clause (a clause never
+        # crosses a quotation mark, so its tokens share their depth and innermost pair)
+        d = a.depth[first]
+        in_q = "q" if d else "n"
+        ck = str(ctx.clause_konj[c])
+        cf.append("d=" + str(min(d, 2)))
+        cf.append("cv=" + str(ctx.clause_verb[c]) + in_q)
+        cf.append("ck=" + ck + in_q)
+        cf.append("sv=" + str(ctx.sent_verb[s]) + in_q)
+        cf.append("sk=" + str(ctx.sent_konj[s]) + in_q)
+        cf.append("svk=" + str(ctx.sent_verb[s]) + str(ctx.sent_konj[s]) + ck)
+        if a.mark[first]:
+            cf.append("mark=" + a.mark[first])
+        if d:
+            pi, pj = pair_of.get(first, (first, first))
+            plen = _bucket(pj - pi)
+            cf.append("plen=" + plen)
+            cf.append("ppstart=" + str(pi == a.sent_first[a.sent[pi]]))
+            cf.append("pend=" + str(pj >= a.sent_last[a.sent[pj]] - 1))
+            cf.append("pmulti=" + str(a.sent[pi] != a.sent[pj]))
+            cf.append("pafter=" + (lower[pj + 1] if pj + 1 < n else "$"))
+            cf.append("pbefore=" + (lower[pi - 1] if pi > 0 else "^"))
+            cf.append("pafter2v=" + str(pj + 2 < n and lower[pj + 2] in lex.verbs))
+            cf.append("plen&sv=" + plen + str(ctx.sent_verb[s]))
+        if verbs:
+            vc = min((a.clause[v] - c for v in verbs), key=abs)
+            cf.append("vc=" + str(max(min(vc, 3), -3)) + in_q)
+            tail = a.clause[verbs[-1]]
+            if a.lower[a.clause_first[tail]] in lex.verbs and ctx.clause_before[tail] == ",":
+                cf.append("tail=" + str(c < tail) + in_q)
+        if s > 0:
+            cf.append("pmarks=" + str(ctx.sent_marks[s - 1]) + in_q)
+        clauses.append(cf)
+    sentences: list[list[str]] = []
+    for s in range(n_sent):
+        verbs = ctx.sent_verbs[s]
+        first = a.sent_first[s]
+        sf = ["sm=" + str(ctx.sent_marks[s]), "smk=" + ctx.sent_marker[s]]
+        sf.extend("verb=" + lower[v] for v in verbs[:3])
+        if verbs:
+            sf.append("vpos=" + _bucket(verbs[0] - first))
+            sf.append("vpos&k=" + _bucket(verbs[0] - first) + str(ctx.sent_konj[s]))
+            vc = a.clause[verbs[0]]
+            nxt = a.clause_last[vc] + 1
+            after = (
+                "$"
+                if nxt >= n
+                else (a.words[nxt] if a.words[nxt] in _PUNCT or a.mark[nxt] else "w")
+            )
+            sf.append("vnext=" + after)
+        else:
+            sf.append("nov&k=" + str(ctx.sent_konj[s]) + str(ctx.sent_marks[s]))
+        sf.append("f=" + lower[first])
+        # the sentence's lower-case words: verbs of reported speech ("warnte", "will") anywhere
+        sf.extend(
+            dict.fromkeys(
+                "sw=" + lower[i]
+                for i in range(first, a.sent_last[s] + 1)
+                if not a.depth[i] and a.words[i][:1].islower() and len(lower[i]) > 3
+            )
+        )
+        if s > 0:
+            sf.append("ps=" + str(ctx.sent_verb[s - 1]) + str(ctx.sent_konj[s - 1]))
+            sf.append("pcolon=" + str(ctx.sent_colon_end[s - 1]))
+            sf.append("pmk=" + ctx.sent_marker[s - 1])
+            sf.append("ps&k=" + str(ctx.sent_konj[s - 1]) + str(ctx.sent_konj[s]))
+        if s + 1 < n_sent:
+            sf.append("ns=" + str(ctx.sent_verb[s + 1]) + str(ctx.sent_konj[s + 1]))
+        sentences.append(sf)
+    sent_mrel: dict[int, str] = {}
+    words = a.words
+    sent_first, sent_last, sent_of, clause_of = a.sent_first, a.sent_last, a.sent, a.clause
+    for i in range(n):
+        w = lower[i] if not a.mark[i] else "<" + a.mark[i] + ">"
+        s = sent_of[i]
+        first = sent_first[s]
+        last = sent_last[s]
+        in_q = "q" if a.depth[i] else "n"
+        f = [
+            "w=" + w,
+            "sh=" + _shape(words[i]),
+            "s3=" + w[-3:],
+            "w-1=" + (lower[i - 1] if i > first else "^"),
+            "w+1=" + (lower[i + 1] if i < last else "$"),
+            "w-2=" + (lower[i - 2] if i - 1 > first else "^"),
+            "w+2=" + (lower[i + 2] if i + 1 < last else "$"),
+        ]
+        marker = ctx.sent_marker[s]
+        if marker:
+            if ctx.marker[i]:
+                rel = marker + ":in"
+                sent_mrel[s] = "after"
+            else:
+                rel = marker + ":" + sent_mrel.get(s, "before")
+            f.append("mr=" + rel + in_q)
+            f.append("mr&ck=" + rel + str(ctx.clause_konj[clause_of[i]]))
+        if i == first:
+            f.append("sfirst")
+            f.append("pstart=" + str(a.para_start[s]))
+            if s > 0:
+                f.append("ps&pstart=" + str(ctx.sent_konj[s - 1]) + str(a.para_start[s]))
+        if i == last:
+            f.append("slast")
+        if i == a.clause_first[clause_of[i]]:
+            f.append("cfirst&cb=" + ctx.clause_before[clause_of[i]])
+        verbs = ctx.sent_verbs[s]
+        if verbs:
+            f.append("rv=" + str(verbs[-1] > i) + str(verbs[0] < i) + in_q)
+        feats.append(f)
+    return TokenFeatures(feats, clauses, sentences, a.clause, a.sent)
+
+
+def span_kind_features(a: Analysis, ctx: Context, lex: Lexicon, i: int, j: int) -> list[str]:
+    """Return features of the token span ``i..j`` (inclusive) for the quote-kind classifier."""
+    s0, s1 = a.sent[i], a.sent[j]
+    inside = sum(1 for k in range(i, j + 1) if a.depth[k])
+    frac = inside / (j - i + 1)
+    f = [
+        "b",
+        "first=" + a.lower[i],
+        "last=" + a.lower[j],
+        "open=" + str(a.mark[i] == "open"),
+        "close=" + str(a.mark[j] == "close" or (j > 0 and a.mark[j - 1] == "close")),
+        "frac=" + str(round(frac * 4)),
+        "nsent=" + _bucket(s1 - s0 + 1),
+        "sstart=" + str(i == a.sent_first[s0]),
+        "send=" + str(j >= a.sent_last[s1] - 1),
+        "before=" + (a.lower[i - 1] if i > 0 else "^"),
+        "after=" + (a.lower[j + 1] if j + 1 < len(a) else "$"),
+        "sv=" + str(ctx.sent_verb[s0] or ctx.sent_verb[s1]),
+        "len=" + _bucket(j - i + 1),
+        "pstart=" + str(a.para_start[s0] and i == a.sent_first[s0]),
+        "smk=" + ctx.sent_marker[s0],
+    ]
+    konj = any(a.lower[k] in lex.subjunctive for k in range(i, j + 1))
+    verb = any(a.lower[k] in lex.verbs for k in range(i, j + 1))
+    f.append("konj=" + str(konj))
+    f.append("verb=" + str(verb))
+    f.append("konj&verb&sv=" + str(konj) + str(verb) + str(ctx.sent_verb[s0]))
+    if s0 > 0:
+        f.append("ps=" + str(ctx.sent_verb[s0 - 1]) + str(ctx.sent_konj[s0 - 1]))
+    for k in range(i, min(j + 1, i + 4)):
+        f.append("w=" + a.lower[k])
+    return f
+
+
+def pair_features(
+    a: Analysis, ctx: Context, lex: Lexicon, oi: int, ci: int, inside: str
+) -> list[str]:
+    """Return features of the quotation-mark pair ``oi..ci`` for the quote-mark classifier.
+
+    Tells quoted words ("„Zeitungsente“", "„Wir werden ...“") from names and titles in marks
+    ("die „Financial Times“", "der Film „Retirement“"); ``inside`` says whether the pair lies in
+    a quotation found by the tagger (``"in"``), is one (``"eq"``), or neither (``"out"``).
+    """
+    n = len(a)
+    words = [k for k in range(oi + 1, ci) if a.words[k][:1].isalnum()]
+    size = len(words)
+    caps = sum(1 for k in words if a.words[k][:1].isupper())
+    first = a.words[words[0]] if words else ""
+    s = a.sent[oi]
+    prev = a.lower[oi - 1] if oi > 0 and a.sent[oi - 1] == s else "^"
+    prev2 = a.lower[oi - 2] if oi > 1 and a.sent[oi - 2] == s else "^"
+    nxt = a.lower[ci + 1] if ci + 1 < n and a.sent[ci + 1] == a.sent[ci] else "$"
+    nxt2 = a.lower[ci + 2] if ci + 2 < n and a.sent[ci + 2] == a.sent[ci] else "$"
+    verb = any(a.lower[k] in lex.verbs for k in words)
+    konj = any(a.lower[k] in lex.subjunctive for k in words)
+    punct = any(a.words[k] in ",.!?:;" for k in range(oi + 1, ci))
+    lowers = sum(1 for k in words if a.words[k][:1].islower())
+    f = [
+        "b",
+        "in=" + inside,
+        "len=" + _bucket(size),
+        "len&in=" + _bucket(size) + inside,
+        "caps=" + str(min(caps, 3)) + "/" + str(min(lowers, 3)),
+        "allcaps=" + str(caps == size),
+        "first=" + _shape(first),
+        "flow=" + first.lower(),
+        "prev=" + prev,
+        "prev2=" + prev2,
+        "next=" + nxt,
+        "next2=" + nxt2,
+        "verb=" + str(verb),
+        "konj=" + str(konj),
+        "punct=" + str(punct),
+        "sstart=" + str(oi == a.sent_first[s]),
+        "send=" + str(ci >= a.sent_last[a.sent[ci]] - 1),
+        "multi=" + str(a.sent[ci] != s),
+        "sv=" + str(ctx.sent_verb[s]),
+        "pdet=" + str(prev in lex.determiners),
+        "pverb=" + str(prev in lex.verbs or prev2 in lex.verbs),
+        "nverb=" + str(nxt in lex.verbs or nxt2 in lex.verbs),
+        "pcolon=" + str(prev == ":"),
+        "ncomma=" + str(nxt == ","),
+        "mark=" + a.words[oi],
+    ]
+    if oi > 0 and a.words[oi - 1][:1].isupper() and a.sent[oi - 1] == s:
+        f.append("pcap")
+    for k in words[:3]:
+        f.append("w=" + a.lower[k])
+    return f
+
+
+@dataclass(frozen=True)
+class MentionFacts:
+    """What a mention's own context says about it as a speaker, whatever the quotation."""
+
+    sent: int
+    prev: str
+    prev2: str
+    next: str
+    det: str
+    feminine: bool
+    oblique: bool
+    quoted: bool
+    clause_verb: bool
+    clause_first: bool
+    sent_first: bool
+    features: tuple[str, ...]
+
+
+def mention_facts(
+    a: Analysis, ctx: Context, lex: Lexicon, m: Mention, salience: int
+) -> MentionFacts:
+    """Return the facts and the quotation-independent speaker features of mention ``m``.
+
+    They are the same for every quotation the mention is a candidate for, so scoring computes
+    them (and their weight) once per mention.
+    """
+    n = len(a)
+    sm = a.sent[m.first]
+    prev = a.lower[m.first - 1] if m.first > 0 else "^"
+    prev2 = a.lower[m.first - 2] if m.first > 1 else "^"
+    nxt = a.lower[m.last + 1] if m.last + 1 < n else "$"
+    nxt2 = a.lower[m.last + 2] if m.last + 2 < n else "$"
+    verb_before = prev in lex.verbs or prev2 in lex.verbs
+    verb_after = nxt in lex.verbs or nxt2 in lex.verbs
+    clause = a.clause[m.first]
+    clause_verb = ctx.clause_verb[clause]
+    cfirst = m.first == a.clause_first[clause]
+    det = a.lower[m.first] if a.lower[m.first] in lex.determiners else "-"
+    feminine = m.head.endswith(_FEMININE)
+    # "der Zeitung", "einer Behörde": a feminine noun after "der"/"einer" is dative or genitive
+    oblique = (
+        det in _OBLIQUE
+        or prev in _PREPOSITIONS
+        or (feminine and det in ("der", "einer", "seiner", "ihrer", "dieser"))
+    )
+    mk = m.kind
+    f = [
+        "b",
+        "mk=" + mk,
+        "prev=" + prev,
+        "prev2=" + prev2,
+        "next=" + nxt,
+        "head=" + m.head,
+        "vb=" + str(verb_before),
+        "va=" + str(verb_after),
+        "cfirst&vb=" + str(cfirst) + str(clause_verb),
+        "len=" + _bucket(m.last - m.first + 1),
+        "mk&vb&va=" + mk + str(verb_before) + str(verb_after),
+        "det=" + det,
+        "det&fem=" + det + str(feminine),
+        "obl&va=" + str(oblique) + str(verb_after),
+        "cb=" + ctx.clause_before[clause] + str(cfirst),
+        "hs3=" + m.head[-3:] + mk,
+        "ntok=" + _bucket(sum(1 for t in range(m.first, m.last + 1) if a.words[t][:1].isupper())),
+        "sal=" + _bucket(salience) + mk,
+    ]
+    if prev in lex.markers or nxt in lex.markers:
+        f.append("marker=" + (prev if prev in lex.markers else nxt))
+    if prev2 in lex.markers:
+        f.append("marker2=" + prev2)
+    return MentionFacts(
+        sm,
+        prev,
+        prev2,
+        nxt,
+        det,
+        feminine,
+        oblique,
+        a.depth[m.first] > 0,
+        clause_verb,
+        cfirst,
+        m.first == a.sent_first[sm],
+        tuple(f),
+    )
 
 
 def speaker_features(
     a: Analysis,
     ctx: Context,
-    lex: Lexicon,
     qi: int,
     qj: int,
     kind: str,
     m: Mention,
+    facts: MentionFacts,
     rank: int,
     prev_speaker: str = "",
-    salience: int = 0,
     canon_name: str = "",
+    cue: int = -1,
+    cue_rank: int = -1,
 ) -> list[str]:
-    """Return features of mention ``m`` as the speaker of the quote over tokens ``qi..qj``."""
+    """Return the features of mention ``m`` as the speaker of the quote over tokens ``qi..qj``.
+
+    Only what depends on the quotation; ``facts.features`` holds the rest. ``cue`` is the
+    quote's (first predicted) cue token or -1; ``cue_rank`` the rank of ``m`` among the
+    candidates of the cue's sentence by distance to the cue on ``m``'s side of it.
+    """
     s0, s1 = a.sent[qi], a.sent[qj]
-    sm = a.sent[m.first]
+    sm = facts.sent
     if qi <= m.first and m.last <= qj:
         pos = "in"
         dist = 0
@@ -402,49 +735,67 @@ def speaker_features(
     else:
         pos = "after" if sm <= s1 else "next" + _bucket(sm - s1)
         dist = m.first - qj
-    prev = a.lower[m.first - 1] if m.first > 0 else "^"
-    nxt = a.lower[m.last + 1] if m.last + 1 < len(a) else "$"
-    nxt2 = a.lower[m.last + 2] if m.last + 2 < len(a) else "$"
-    verb_before = prev in lex.verbs or (m.first > 1 and a.lower[m.first - 2] in lex.verbs)
-    verb_after = nxt in lex.verbs or nxt2 in lex.verbs
-    clause_verb = ctx.clause_verb[a.clause[m.first]]
+    mk = m.kind
+    pos4 = pos[:4]
+    det = facts.det
+    oblique = facts.oblique
+    sfirst = facts.sent_first
     f = [
-        "b",
-        "mk=" + m.kind,
         "pos=" + pos,
         "pos&k=" + pos + kind,
-        "pos&mk=" + pos + m.kind,
+        "pos&mk=" + pos + mk,
         "dist=" + _bucket(dist),
         "pos&dist=" + pos + _bucket(dist),
         "rank=" + _bucket(rank),
         "pos&rank=" + pos + _bucket(rank),
-        "prev=" + prev,
-        "next=" + nxt,
-        "head=" + m.head,
-        "vb=" + str(verb_before),
-        "va=" + str(verb_after),
-        "cv=" + str(clause_verb) + pos,
+        "pos&rank&k=" + pos + _bucket(rank) + kind,
+        "cv=" + str(facts.clause_verb) + pos,
         "sv=" + str(ctx.sent_verb[sm]) + pos,
-        "sfirst=" + str(m.first == a.sent_first[sm]),
-        "cfirst&vb=" + str(m.first == a.clause_first[a.clause[m.first]]) + str(clause_verb),
-        "len=" + _bucket(m.last - m.first + 1),
-        "mk&vb&va=" + m.kind + str(verb_before) + str(verb_after),
+        "sfirst=" + str(sfirst) + pos4,
+        "det&pos=" + det + pos4,
+        "obl=" + str(oblique) + pos4,
+        "quoted=" + str(facts.quoted) + kind,
     ]
-    f.append("hs3=" + m.head[-3:] + m.kind)
-    f.append(
-        "ntok=" + _bucket(sum(1 for t in range(m.first, m.last + 1) if a.words[t][:1].isupper()))
-    )
     same_prev = bool(prev_speaker) and (canon_name or m.name) == prev_speaker
-    f.append("prevspk=" + str(same_prev) + pos[:4])
+    f.append("prevspk=" + str(same_prev) + pos4)
     f.append("prevspk&k=" + str(same_prev) + kind)
-    f.append("cfirst=" + str(m.first == a.clause_first[a.clause[m.first]]) + pos[:4])
-    f.append("sal=" + _bucket(salience) + m.kind)
+    f.append("prevspk&mk=" + str(same_prev) + mk + pos4)
+    f.append("cfirst=" + str(facts.clause_first) + pos4)
     if pos.startswith("prev"):
         f.append("pcolon=" + str(ctx.sent_colon_end[sm]))
         f.append("qpstart=" + str(a.para_start[s0] and qi == a.sent_first[s0]))
-        f.append("qpstart&mk=" + str(a.para_start[s0]) + m.kind + pos)
-    if prev in lex.markers or nxt in lex.markers:
-        f.append("marker=" + (prev if prev in lex.markers else nxt))
+        f.append("qpstart&mk=" + str(a.para_start[s0]) + mk + pos)
+        f.append("prev&sfirst=" + pos + str(sfirst) + str(ctx.sent_verb[sm]))
+    region = ctx.marker[m.first]
+    if region:
+        f.append("region=" + region + pos4)
+    if pos == "in":
+        f.append("in&sfirst=" + str(sfirst) + str(m.first == qi) + kind)
+    if cue >= 0:
+        if a.sent[cue] != sm:
+            rel = "other"
+        elif m.last < cue:
+            rel = "B" + _bucket(cue - m.last - 1)
+        elif m.first > cue:
+            rel = "A" + _bucket(m.first - cue - 1)
+        else:
+            rel = "on"
+        comma = rel[0] in "AB" and any(
+            a.words[t] in ",;:" for t in range(min(m.last, cue) + 1, max(m.first, cue))
+        )
+        f.append("cue=" + rel)
+        f.append("cue&mk=" + rel + mk)
+        f.append("cue&obl=" + rel + str(oblique))
+        f.append("cue&det=" + rel + det)
+        f.append("cue&det&fem=" + rel[:2] + det + str(facts.feminine))
+        f.append("cue&comma=" + rel[:1] + str(comma))
+        f.append("cue&k=" + rel + kind)
+        f.append("cuew&rel=" + a.lower[cue] + rel[:1])
+        if cue_rank >= 0:
+            f.append("crank=" + rel[:1] + _bucket(cue_rank))
+            f.append("crank&obl=" + rel[:1] + _bucket(cue_rank) + str(oblique))
+    else:
+        f.append("nocue&pos=" + pos + kind)
     return f
 
 
@@ -463,10 +814,29 @@ def speaker_head_features(head_rate: float, pos: str) -> list[str]:
     return ["hrate=" + rate, "hrate&pos=" + rate + pos]
 
 
+def cue_token_features(a: Analysis, ctx: Context, lex: Lexicon, t: int) -> list[str]:
+    """Return the features of token ``t`` as a cue that do not depend on the quotation."""
+    w = a.lower[t]
+    return [
+        "b",
+        "w=" + w,
+        "s3=" + w[-3:],
+        "sh=" + _shape(a.words[t]),
+        "verb=" + str(w in lex.verbs),
+        "prev=" + (a.lower[t - 1] if t > 0 else "^"),
+        "next=" + (a.lower[t + 1] if t + 1 < len(a) else "$"),
+        "marker=" + str(w in lex.markers),
+        "cv=" + str(ctx.clause_verb[a.clause[t]]),
+    ]
+
+
 def cue_features(
     a: Analysis, ctx: Context, lex: Lexicon, qi: int, qj: int, kind: str, t: int
 ) -> list[str]:
-    """Return features of token ``t`` as (part of) the cue of the quote over ``qi..qj``."""
+    """Return the features of token ``t`` as (part of) the cue of the quote over ``qi..qj``.
+
+    Only what depends on the quotation; ``cue_token_features`` holds the rest.
+    """
     w = a.lower[t]
     if qi <= t <= qj:
         pos, dist = "in", 0
@@ -474,20 +844,14 @@ def cue_features(
         pos, dist = ("before" if a.sent[t] == a.sent[qi] else "prev"), qi - t
     else:
         pos, dist = ("after" if a.sent[t] == a.sent[qj] else "next"), t - qj
-    verb = w in lex.verbs
+    verb = str(w in lex.verbs)
     return [
-        "b",
-        "w=" + w,
-        "s3=" + w[-3:],
-        "sh=" + _shape(a.words[t]),
-        "verb=" + str(verb),
+        "cue=" + str(w in lex.cues) + pos,
         "pos=" + pos,
-        "verb&pos=" + str(verb) + pos,
-        "verb&k=" + str(verb) + kind,
+        "verb&pos=" + verb + pos,
+        "verb&k=" + verb + kind,
         "dist=" + _bucket(dist),
-        "verb&dist=" + str(verb) + _bucket(dist),
-        "prev=" + (a.lower[t - 1] if t > 0 else "^"),
-        "next=" + (a.lower[t + 1] if t + 1 < len(a) else "$"),
-        "marker=" + str(w in lex.markers),
-        "cv=" + str(ctx.clause_verb[a.clause[t]]),
+        "verb&dist=" + verb + _bucket(dist),
+        "region=" + ctx.marker[t] + pos,
+        "w&k=" + w + kind,
     ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from quotestance.quotes.text import Marks
 
@@ -80,9 +80,25 @@ def function_words(texts: Iterable[list[str]], min_count: int = 3) -> frozenset[
     return frozenset(w for w, c in low.items() if c >= min_count and c > 2 * cap[w])
 
 
+def frequent_share(
+    hits: Mapping[str, int], totals: Mapping[str, int], min_count: int, min_share: float
+) -> frozenset[str]:
+    """Return the words seen at least ``min_count`` times as hits, in ``min_share`` of all uses.
+
+    Learns, e.g., cue words from the cue annotations of a corpus (``sagte``, ``zufolge``).
+    """
+    return frozenset(
+        w for w, n in hits.items() if n >= min_count and n >= min_share * totals.get(w, n)
+    )
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """The resources the models read: all lookups are set or tuple membership."""
+    """The resources the models read: all lookups are set or tuple membership.
+
+    ``verbs`` holds the configured reporting-verb forms plus the cue words learned from the
+    training annotations (``cues``: verbs and verb particles, no attribution markers).
+    """
 
     marks: Marks
     verbs: frozenset[str]
@@ -92,10 +108,20 @@ class Lexicon:
     determiners: frozenset[str]
     role_nouns: frozenset[str]
     function: frozenset[str]
+    cues: frozenset[str] = field(default_factory=frozenset)
+    sources: frozenset[str] = field(default_factory=frozenset)
+    source_suffix_lengths: tuple[int, ...] = ()
 
     def is_verb(self, lower: str) -> bool:
         """Whether a lower-cased token is a form of a reporting verb."""
         return lower in self.verbs
+
+    def is_source(self, lower: str) -> bool:
+        """Whether a lower-cased noun names a source of information ("Angaben", "Polizeiangaben")."""
+        if lower in self.sources:
+            return True
+        # compounds end in a source noun of six letters or more: "Polizeiangaben"
+        return any(lower[-n:] in self.sources for n in self.source_suffix_lengths if len(lower) > n)
 
 
 def make_lexicon(
@@ -108,15 +134,23 @@ def make_lexicon(
     determiners: Collection[str],
     role_nouns: Collection[str],
     function: frozenset[str],
+    cues: Collection[str] = (),
+    subjunctive_learned: Collection[str] = (),
+    source_nouns: Collection[str] = (),
 ) -> Lexicon:
-    """Compile the config resources into a ``Lexicon``."""
+    """Compile the config resources (and words learned from training data) into a ``Lexicon``."""
+    markers = frozenset(w.lower() for w in attribution_markers)
+    learned = frozenset(w.lower() for w in cues) - markers
     return Lexicon(
         marks=marks,
-        verbs=verb_forms(reporting_verbs, reporting_verb_forms),
-        subjunctive=frozenset(w.lower() for w in subjunctive_forms),
-        markers=frozenset(w.lower() for w in attribution_markers),
+        verbs=verb_forms(reporting_verbs, reporting_verb_forms) | learned,
+        subjunctive=frozenset(w.lower() for w in (*subjunctive_forms, *subjunctive_learned)),
+        markers=markers,
         pronouns=frozenset(w.lower() for w in pronouns),
         determiners=frozenset(w.lower() for w in determiners),
         role_nouns=frozenset(w.lower() for w in role_nouns),
         function=function | frozenset(w.lower() for w in determiners),
+        cues=learned,
+        sources=frozenset(w.lower() for w in source_nouns),
+        source_suffix_lengths=tuple(sorted({len(w) for w in source_nouns if len(w) >= 6})),
     )
