@@ -6,19 +6,27 @@ Runs, each a logged MLflow run with predictions.csv and metrics.json in its own 
   dev and test macro-F1, overall and per actor;
 - NewsMTSC ``rw`` (prepared: polarity 2/4/6 -> against/neutral/favor): dev and test macro-F1;
 - the baseline comparison: ``model=per_target_svm`` (SemEval-2016 organisers' per-target SVM on
-  word and character n-grams) against the project's model on the corpus, GerNTSA and NewsMTSC.
+  word and character n-grams) against the project's model on the corpus, GerNTSA and NewsMTSC;
+- ``previous``: the project's model with the features of the earlier default (window 6, no
+  evaluation scope, no criticism scope, crossed view unweighted), for a like-for-like comparison.
+
+Writes ``results.json`` under ``--out`` and, with ``--table``, the Markdown results table.
 
 Model choices were made on dev sets and grouped cross-validation on train only; test splits are
 only scored here. Usage::
 
     python benchmarks/stance.py [--out experiments/benchmarks/stance] [--only corpus,newsmtsc]
+        [--table benchmarks/results/stance.md]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -39,6 +47,13 @@ DATASETS = {
 }
 MODELS = {
     "ours": ["model=linear_svm"],
+    "previous": [
+        "model=linear_svm",
+        "features.window=6",
+        "features.evaluation=false",
+        "features.criticism_scope=false",
+        "features.view_weights=null",
+    ],
     "per_target_svm": ["model=per_target_svm"],
 }
 
@@ -64,11 +79,79 @@ def run(dataset: str, model: str, out: Path) -> dict[str, float]:
     return metrics
 
 
+def _f(metrics: dict[str, float], key: str) -> str:
+    value = metrics.get(key)
+    return "–" if value is None or value != value else f"{value:.3f}"
+
+
+def results_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
+    """Format ``results`` (dataset -> model -> metrics) as the Markdown results table."""
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        "# Stance benchmark",
+        "",
+        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- machine: {os.cpu_count()} cores, {platform.machine()}, Python "
+        f"{platform.python_version()}, load average {load}",
+        "- command: `python benchmarks/stance.py --table benchmarks/results/stance.md`",
+        "- metric: macro-F1 over the labels (per actor: over the labels that actor has in gold "
+        "or predictions); dev is the selection split, test the frozen split, scored once here",
+        "- models: `ours` = the default (`features=ngrams`, `model=linear_svm`, temperature "
+        "calibration, macro-F1 decision offsets); `previous` = the same with the earlier default "
+        "features; `per_target_svm` = SemEval-2016 organisers' per-target SVM",
+        "",
+        "## Overall",
+        "",
+        "| dataset | model | dev macro-F1 | test macro-F1 | test F1 against | test F1 favor "
+        "| test F1 neutral | fit+eval s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for dataset, by_model in results.items():
+        for model, m in by_model.items():
+            lines.append(
+                f"| {dataset} | {model} | {_f(m, 'dev/macro_f1')} | {_f(m, 'test/macro_f1')} "
+                f"| {_f(m, 'test/f1/against')} | {_f(m, 'test/f1/favor')} "
+                f"| {_f(m, 'test/f1/neutral')} | {m.get('seconds', 0):.0f} |"
+            )
+    corpus = results.get("corpus", {})
+    if corpus:
+        names = list(corpus)
+        actors = sorted(
+            {
+                key.split("/")[2]
+                for m in corpus.values()
+                for key in m
+                if key.startswith(("dev/target/", "test/target/")) and key.endswith("macro_f1")
+            }
+        )
+        lines += [
+            "",
+            "## Corpus, per actor (macro-F1; support = examples)",
+            "",
+            "| actor | "
+            + " | ".join(f"{m} dev | {m} test" for m in names)
+            + " | dev support | test support |",
+            "|---|" + "---|" * (2 * len(names) + 2),
+        ]
+        first = corpus[names[0]]
+        for actor in actors:
+            cells = [
+                f"{_f(corpus[m], f'dev/target/{actor}/macro_f1')} "
+                f"| {_f(corpus[m], f'test/target/{actor}/macro_f1')}"
+                for m in names
+            ]
+            dev_n = first.get(f"dev/target/{actor}/support", 0)
+            test_n = first.get(f"test/target/{actor}/support", 0)
+            lines.append(f"| {actor} | " + " | ".join(cells) + f" | {dev_n:.0f} | {test_n:.0f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "experiments/benchmarks/stance")
     parser.add_argument("--only", default="corpus,newsmtsc,gerntsa")
-    parser.add_argument("--models", default="ours,per_target_svm")
+    parser.add_argument("--models", default="ours,previous,per_target_svm")
+    parser.add_argument("--table", type=Path, default=None, help="write the Markdown table here")
     args = parser.parse_args()
     register_resolvers()
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -92,6 +175,9 @@ def main() -> None:
                 print(f"          per actor (test): {per_target}", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=2, sort_keys=True))
+    if args.table:
+        args.table.parent.mkdir(parents=True, exist_ok=True)
+        args.table.write_text(results_table(results))
 
 
 if __name__ == "__main__":

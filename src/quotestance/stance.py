@@ -85,6 +85,10 @@ def build_features(
     lexicon_languages: Sequence[str] = ("de", "en"),
     cues: Mapping[str, Sequence[str]] | None = None,
     max_features: int | None = None,
+    evaluation: bool = True,
+    criticism_scope: bool = True,
+    cross: str = "all",
+    view_weights: Mapping[str, float] | None = None,
 ) -> TransformerMixin:
     """Return the target-aware feature extractor (a scikit-learn transformer on the stance frame).
 
@@ -93,8 +97,15 @@ def build_features(
     near the mention, by side and nearness), ``crossed`` (window words and cues crossed with the
     target) and ``cues`` (clause position relative to reporting verbs and quotes, lexicon
     polarity per scope, and their pairs). ``lexicon`` adds ``LexiconFeatures`` scores.
+    ``evaluation`` adds evaluation-scope cues (which criticism, praise or hostile-act predicate
+    governs the mention; ``quotestance.features.views.evaluation_tokens``); ``criticism_scope``
+    marks the words a criticism verb governs (``crit_``, lexicon sign flipped). ``cross`` picks what
+    the target is crossed with (``all`` or ``cues``). ``view_weights`` scales views by name
+    (missing: 1); a ``crossed`` weight below 1 regularises the per-target features harder
+    than the shared ones.
     """
     unknown = sorted(set(views) - set(VIEWS))
+    unknown += sorted(set(view_weights or {}) - set(VIEWS))
     if unknown or not views:
         raise ValueError(f"unknown or no views {unknown}; choose from {list(VIEWS)}")
 
@@ -118,7 +129,10 @@ def build_features(
         "crossed": ("crossed", tfidf(token_pattern=r"\S+")),
         "cues": ("cues", tfidf(token_pattern=r"\S+")),
     }
-    columns = ColumnTransformer([(name, available[name][1], available[name][0]) for name in views])
+    columns = ColumnTransformer(
+        [(name, available[name][1], available[name][0]) for name in views],
+        transformer_weights={name: float((view_weights or {}).get(name, 1.0)) for name in views},
+    )
     text_views = Pipeline(
         [
             (
@@ -128,6 +142,9 @@ def build_features(
                     lexicon_languages=tuple(lexicon_languages),
                     cues=cues,
                     cross_target="crossed" in views,
+                    cross=cross,
+                    evaluation=evaluation,
+                    criticism_scope=criticism_scope,
                 ),
             ),
             ("views", columns),

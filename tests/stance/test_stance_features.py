@@ -116,3 +116,114 @@ def test_array_input_reads_columns_by_position() -> None:
     assert frame.iloc[0].tolist() == ["Die Nato tagt.", "NATO", 4, 8]
     plain = stance_frame(np.asarray([["nur Text"]], dtype=object))
     assert plain.iloc[0].tolist() == ["nur Text", "", -1, -1]
+
+
+def _evaluation(text: str, mention: str) -> list[str]:
+    start = text.index(mention)
+    cues = _views(text, mention, start, start + len(mention))["cues"].split()
+    return [c for c in cues if "&" not in c]
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "present", "absent"),
+    [
+        # the criticism governs the mention's clause: what is criticised is the mention
+        (
+            "Nordkorea kritisierte die Nato scharf.",
+            "Nato",
+            ["against_before_same", "gov_outer_against", "composed_against"],
+            ["composed_favor"],
+        ),
+        # ... from one clause before, through reported speech
+        (
+            "Nordkorea verurteilte den Besuch und sagte, die Nato versuche, Druck auszuüben.",
+            "Nato",
+            ["against_before_near", "composed_against"],
+            [],
+        ),
+        # criticised cooperation: the outer criticism wins over the inner favor noun
+        (
+            "Nordkorea kritisierte die Zusammenarbeit zwischen der Nato und Japan.",
+            "Nato",
+            ["gov_outer_against", "gov_inner_favor", "composed_against"],
+            ["composed_favor"],
+        ),
+        # closer ties: favor
+        (
+            "Japan hat seine Zusammenarbeit mit der Nato vertieft.",
+            "Nato",
+            ["favor_before_same", "composed_favor"],
+            ["composed_against"],
+        ),
+        # the mention acts with hostility (a lower-case verb after it): aggressor
+        (
+            "Russland bedroht die Nachbarn.",
+            "Russland",
+            ["hostile_after_same", "composed_against"],
+            [],
+        ),
+        # the mention is the victim of the hostile act: not against it
+        ("Russland bedroht die Ukraine.", "Ukraine", ["hostile_before_same"], ["composed_against"]),
+        # attribute noun right after the mention
+        (
+            "Russlands Aggression geht weiter.",
+            "Russlands",
+            ["hostile_attr", "composed_against"],
+            [],
+        ),
+        # a capitalised noun after the mention is no act of the mention
+        (
+            "Die Nato und ihre Verbündeten tagten.",
+            "Nato",
+            ["favor_after_noun"],
+            ["favor_after_same", "composed_favor"],
+        ),
+        # criticised sanctions against the mention: the criticism negates the inner against
+        (
+            "Die Partei kritisierte die Sanktionen gegen Russland.",
+            "Russland",
+            ["composed_favor"],
+            ["composed_against"],
+        ),
+        ("Russland-Sanktionen wirken.", "Russland-Sanktionen", ["against_in_mention"], []),
+        ("Die Nato tagte in Brüssel.", "Nato", ["composed_none"], []),
+    ],
+)
+def test_evaluation_scope_cues(text, mention, present, absent) -> None:
+    cues = _evaluation(text, mention)
+    for cue in present:
+        assert cue in cues, (cue, cues)
+    for cue in absent:
+        assert cue not in cues, (cue, cues)
+
+
+def test_criticism_scope_marks_and_flips_what_is_criticised() -> None:
+    text = "Nordkorea kritisierte die gute Zusammenarbeit mit der Nato."
+    views = _views(text, "NATO", text.index("Nato"), text.index("Nato") + 4)
+    assert "crit_gute" in views["scoped"].split()
+    assert "crit_zusammenarbeit" in views["scoped"].split()
+    assert "nordkorea" in views["scoped"].split()  # before the criticism verb: unmarked
+    cues = views["cues"].split()
+    assert "clause_neg" in cues and "clause_pos" not in cues  # "gute" flipped
+    frame = pd.DataFrame({"text": [text], "target": ["Nato"], "start": [-1], "end": [-1]})
+    plain = TargetViews(criticism_scope=False).fit(frame)
+    assert "crit_gute" not in plain.transform(frame).iloc[0]["scoped"].split()
+
+
+def test_cross_cues_crosses_only_cues() -> None:
+    frame = pd.DataFrame(
+        {"text": ["Die Nato ist gut."], "target": ["NATO"], "start": [4], "end": [8]}
+    )
+    crossed = TargetViews(cross="cues").fit(frame).transform(frame).iloc[0]["crossed"].split()
+    assert "nato|target_nato" in crossed
+    assert not any(t.startswith(("nato|s_", "nato|l_", "nato|r_")) for t in crossed)
+    with pytest.raises(ValueError, match="cross must be one of"):
+        TargetViews(cross="words").fit(frame)
+
+
+def test_explicit_cues_keep_the_shipped_evaluation_lists() -> None:
+    frame = pd.DataFrame(
+        {"text": ["Moskau kritisierte die Nato."], "target": ["NATO"], "start": [23], "end": [27]}
+    )
+    views = TargetViews(cues={"negation": ["nicht"]}).fit(frame).transform(frame)
+    assert "against_before_same" in views.iloc[0]["cues"].split()

@@ -130,3 +130,18 @@ def test_macro_f1_offsets_favour_the_rare_class() -> None:
     before = f1_score(codes, scores.argmax(1), average="macro")
     after = f1_score(codes, (scores + offsets).argmax(1), average="macro")
     assert offsets[0] == 0 and offsets[1] > 0 and after > before
+
+
+def test_view_weights_scale_views_and_refuse_unknown_names(frame) -> None:
+    plain = build_features(views=("crossed", "cues"), lexicon=False).fit(frame)
+    scaled = build_features(
+        views=("crossed", "cues"), lexicon=False, view_weights={"crossed": 0.5}
+    ).fit(frame)
+    width = plain.transform(frame).shape[1]
+    np.testing.assert_allclose(scaled.transform(frame).shape[1], width)
+    crossed = plain.transformer_list[0][1].named_steps["views"].output_indices_["crossed"]
+    a = plain.transform(frame).toarray()
+    b = scaled.transform(frame).toarray()
+    np.testing.assert_allclose(b[:, crossed], 0.5 * a[:, crossed], rtol=1e-5)
+    with pytest.raises(ValueError, match="unknown or no views"):
+        build_features(view_weights={"nope": 1.0})

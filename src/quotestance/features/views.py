@@ -44,7 +44,18 @@ CUE_KEYS: tuple[str, ...] = (
     "negation",
     "clause_breaks",
     "quote_marks",
+    "against",
+    "favor",
+    "hostile",
+    "passive",
 )
+# Cue lists matched as word beginnings (entries of 4+ characters), of a token or its last
+# hyphen part; the others match whole tokens.
+PREFIX_KEYS: frozenset[str] = frozenset({"reporting", "against", "favor", "hostile"})
+# Evaluative predicates: someone criticises/opposes (``against``) or praises/supports (``favor``)
+# what follows; ``hostile`` acts portray their agent as aggressor or threat.
+EVALUATION_KEYS: tuple[str, ...] = ("against", "favor", "hostile")
+CROSS_MODES: tuple[str, ...] = ("all", "cues")
 _NEAR = 3
 _POLARITY_THRESHOLD = 0.25
 
@@ -53,17 +64,17 @@ def default_cues() -> dict[str, list[str]]:
     """Return the shipped German and English cue words (``resources/stance_cues.json``)."""
     text = resources.files("quotestance.resources").joinpath("stance_cues.json").read_text("utf-8")
     data = json.loads(text)
-    return {key: list(data[key]) for key in CUE_KEYS}
+    return {key: list(data.get(key, ())) for key in CUE_KEYS}
 
 
 class _Cues:
-    """Cue word lists compiled for matching: reporting cues of 4+ characters as word beginnings."""
+    """Cue word lists compiled for matching: ``PREFIX_KEYS`` cues of 4+ characters as beginnings."""
 
     def __init__(self, cues: Mapping[str, Sequence[str]]) -> None:
         self.sets: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
         for key in CUE_KEYS:
             words = [normalize(w) for w in cues.get(key, ())]
-            by_prefix = key == "reporting"
+            by_prefix = key in PREFIX_KEYS
             whole = frozenset(w for w in words if len(w) < 4 or not by_prefix)
             prefixes = tuple(w for w in words if len(w) >= 4 and by_prefix)
             self.sets[key] = (whole, prefixes)
@@ -71,6 +82,14 @@ class _Cues:
     def match(self, key: str, word: str) -> bool:
         whole, prefixes = self.sets[key]
         return word in whole or word.startswith(prefixes)
+
+    def match_part(self, key: str, word: str) -> bool:
+        """Match ``word`` or, for a compound such as ``nato-kritik``, its last hyphen part."""
+        if self.match(key, word):
+            return True
+        if key in PREFIX_KEYS and "-" in word:
+            return self.match(key, word.rsplit("-", 1)[-1])
+        return False
 
 
 class TargetViews(TransformerMixin, BaseEstimator):
@@ -86,6 +105,15 @@ class TargetViews(TransformerMixin, BaseEstimator):
         Cue word lists (keys of ``CUE_KEYS``); ``None`` uses ``default_cues()``.
     cross_target : bool
         Also emit window words and cues prefixed with the target.
+    cross : str
+        What the target is crossed with: ``all`` (window words, cues and sentence words) or
+        ``cues`` (the cues only: a per-target prior on evaluation patterns, not on words).
+    evaluation : bool
+        Emit evaluation-scope cues (``evaluation_tokens``): which evaluative predicates
+        (criticism, praise, hostile acts) stand before or after the mention, and how far.
+    criticism_scope : bool
+        Prefix the words in a criticism scope (``criticism_scope``) with ``crit_`` and flip
+        their lexicon polarity, as a negation scope does.
 
     """
 
@@ -95,11 +123,17 @@ class TargetViews(TransformerMixin, BaseEstimator):
         lexicon_languages: Sequence[str] = ("de", "en"),
         cues: Mapping[str, Sequence[str]] | None = None,
         cross_target: bool = True,
+        cross: str = "all",
+        evaluation: bool = True,
+        criticism_scope: bool = True,
     ) -> None:
         self.window = window
         self.lexicon_languages = lexicon_languages
         self.cues = cues
         self.cross_target = cross_target
+        self.cross = cross
+        self.evaluation = evaluation
+        self.criticism_scope = criticism_scope
 
     def fit(self, X: Any, y: Any = None) -> TargetViews:
         """Check the input and load the lexicon and cue lists the views need."""
@@ -107,7 +141,10 @@ class TargetViews(TransformerMixin, BaseEstimator):
         self.n_features_in_ = n_input_features(X)
         self.lexicons_ = load_lexicons(self.lexicon_languages)
         self.stems_ = {language: stem_index(lex) for language, lex in self.lexicons_.items()}
-        self.cues_ = {k: list(v) for k, v in (self.cues or default_cues()).items()}
+        if self.cross not in CROSS_MODES:
+            raise ValueError(f"cross must be one of {CROSS_MODES}, not {self.cross!r}")
+        # lists missing from an explicit ``cues`` mapping fall back to the shipped ones
+        self.cues_ = {**default_cues(), **{k: list(v) for k, v in (self.cues or {}).items()}}
         return self
 
     def transform(self, X: Any) -> pd.DataFrame:
@@ -137,13 +174,15 @@ class TargetViews(TransformerMixin, BaseEstimator):
         tok = tokenize(text, target, start, end)
         lower = [normalize(t) for t in tok.tokens]
         negated = negation_scope(lower, cues)
+        criticised = criticism_scope(lower, cues) if self.criticism_scope else [False] * len(lower)
+        both = list(zip(negated, criticised, strict=True))
+        prefix = [("not_" if n else "") + ("crit_" if c else "") for n, c in both]
+        flipped = [n != c for n, c in both]
         words = [i for i, t in enumerate(tok.tokens) if t[0].isalnum() or t[0] == "_"]
         mention = tok.mention
         marked = _mark(text, tok)
         scoped = " ".join(
-            TARGET_TOKEN
-            if mention and mention[0] <= i < mention[1]
-            else ("not_" if negated[i] else "") + lower[i]
+            TARGET_TOKEN if mention and mention[0] <= i < mention[1] else prefix[i] + lower[i]
             for i in words
         )
         window_words: list[str] = []
@@ -151,21 +190,23 @@ class TargetViews(TransformerMixin, BaseEstimator):
             left = [i for i in words if i < mention[0]][-self.window :]
             right = [i for i in words if i >= mention[1]][: self.window]
             for rank, i in enumerate(reversed(left)):
-                word = ("not_" if negated[i] else "") + lower[i]
+                word = prefix[i] + lower[i]
                 window_words += [f"l_{word}", word] + ([f"n_{word}"] if rank < _NEAR else [])
             for rank, i in enumerate(right):
-                word = ("not_" if negated[i] else "") + lower[i]
+                word = prefix[i] + lower[i]
                 window_words += [f"r_{word}", word] + ([f"n_{word}"] if rank < _NEAR else [])
             for token in lower[mention[0] : mention[1]]:
                 # the words of the mention itself: "Russland-Sanktionen" -> m_sanktionen
                 window_words += [f"m_{part}" for part in re.split(r"[-'’]", token) if part]
         else:
             window_words = ["no_mention"]
-        cue_tokens = self._cue_tokens(tok, lower, negated, words, cues)
+        cue_tokens = self._cue_tokens(tok, lower, flipped, words, cues)
         crossed = ""
         tag = re.sub(r"\W", "", target).lower() or "t"
         cue_tokens.append(f"target_{tag}")  # a bias per target
-        if self.cross_target:
+        if self.cross_target and self.cross == "cues":
+            crossed = " ".join(f"{tag}|{w}" for w in cue_tokens)
+        elif self.cross_target:
             sentence = [w for w in scoped.split() if w != TARGET_TOKEN]
             crossed = " ".join(
                 f"{tag}|{w}" for w in (*window_words, *cue_tokens, *(f"s_{w}" for w in sentence))
@@ -236,7 +277,126 @@ class TargetViews(TransformerMixin, BaseEstimator):
             polar += _polarity_tokens(scope, [scores[i] for i in indices])
         out += polar
         out += [f"{p}&{q}" for p in position for q in polar if q.startswith(("clause", "sent"))]
+        if self.evaluation:
+            evaluated = evaluation_tokens(lower, m0, m1, cues, tok.tokens)
+            out += evaluated
+            clause_polar = [q for q in polar if q.startswith("clause_")]
+            out += [f"{e}&{q}" for e in evaluated if e.startswith("gov_") for q in clause_polar]
+            if in_quote or "reported_subjunctive" in out:
+                out += [f"reported&{e}" for e in evaluated]
         return out
+
+
+def criticism_scope(lower: Sequence[str], cues: _Cues) -> list[bool]:
+    """Mark the words after a criticism cue (``against``) up to the next clause break.
+
+    What is criticised takes the opposite polarity: in "kritisierte die Zusammenarbeit mit
+    der Nato" the praise word is criticised (``crit_zusammenarbeit``; its lexicon sign flips).
+    """
+    scope = [False] * len(lower)
+    active = False
+    for i, word in enumerate(lower):
+        if cues.match("clause_breaks", word):
+            active = False
+        elif cues.match("against", word):
+            active = True
+        else:
+            scope[i] = active
+    return scope
+
+
+def clause_indices(lower: Sequence[str], cues: _Cues) -> list[int]:
+    """Return each token's clause number: the count of clause breaks before it."""
+    out, clause = [], 0
+    for word in lower:
+        if cues.match("clause_breaks", word):
+            clause += 1
+        out.append(clause)
+    return out
+
+
+def evaluation_tokens(
+    lower: Sequence[str],
+    m0: int,
+    m1: int,
+    cues: _Cues,
+    tokens: Sequence[str] | None = None,
+) -> list[str]:
+    """Return the evaluative predicates around the mention ``[m0, m1)``, by kind and position.
+
+    ``<kind>_before_<same|near|far>``: a predicate of kind ``against``/``favor``/``hostile``
+    before the mention, in its clause, one or two clauses before, or further ("Nordkorea
+    kritisierte die Nato", "verurteilte ... und sagte, die Nato ..."): the mention is what is
+    evaluated. ``<kind>_after_<same|passive|other>``: a verb (lower-case in German, when
+    ``tokens`` gives the original case) after it, in its clause (the mention acts: "Russland
+    griff ... an"), in a passive clause (it is acted on) or in a later clause; a noun there
+    ("die Nato und ihre Partner") gives ``<kind>_after_noun``. ``<kind>_attr``: right after
+    it ("Russlands Aggression"); ``<kind>_in_mention``: inside a compound mention
+    ("Russland-Sanktionen"). ``gov_outer_<kind>``/``gov_inner_<kind>``: the first and the
+    last predicate before the mention in its governing span (its clause and the two before).
+
+    ``composed_<against|favor|none>`` composes them: the innermost governing predicate, else
+    the mention's own act or compound, gives a value (criticism -1, support +1, a hostile act
+    of the mention -1), and each outer criticism negates it, or makes it -1 when it is 0
+    ("kritisierte die Zusammenarbeit mit der Nato": against the Nato), while outer support
+    keeps it, or makes it +1.
+    """
+    clause = clause_indices(lower, cues)
+    n = len(lower)
+    first_clause, last_clause = clause[m0], clause[m1 - 1]
+    passive = any(
+        cues.match("passive", lower[i])
+        for i in range(n)
+        if clause[i] == last_clause and not m0 <= i < m1
+    )
+    out: set[str] = set()
+    governing: list[str] = []
+    own: list[str] = []
+    for i, word in enumerate(lower):
+        kinds = [key for key in EVALUATION_KEYS if cues.match_part(key, word)]
+        noun = tokens is not None and tokens[i][:1].isupper() and i > 0
+        for kind in kinds:
+            if m0 <= i < m1:
+                if "-" in word and not cues.match(kind, word):
+                    out.add(f"{kind}_in_mention")
+                    own.append(kind)
+            elif i < m0:
+                gap = first_clause - clause[i]
+                out.add(f"{kind}_before_{'same' if gap == 0 else 'near' if gap <= 2 else 'far'}")
+                if gap <= 2:
+                    governing.append(kind)
+            elif clause[i] == last_clause:
+                if i - m1 < 2:
+                    out.add(f"{kind}_attr")
+                    own.append(kind)
+                if noun:
+                    out.add(f"{kind}_after_noun")
+                else:
+                    out.add(f"{kind}_after_{'passive' if passive else 'same'}")
+                    if not passive:
+                        own.append(kind)
+            else:
+                out.add(f"{kind}_after_other")
+    if governing:
+        out.add(f"gov_outer_{governing[0]}")
+        out.add(f"gov_inner_{governing[-1]}")
+    out.add(f"composed_{_compose(governing, own)}")
+    return sorted(out)
+
+
+def _compose(governing: Sequence[str], own: Sequence[str]) -> str:
+    value = 0
+    inner = list(governing)
+    if inner and inner[-1] != "hostile":  # a hostile act before the mention: its victim
+        value = -1 if inner.pop() == "against" else 1
+    elif own:
+        value = -1 if own[0] in {"against", "hostile"} else 1
+    for kind in reversed(inner):
+        if kind == "against":
+            value = -value or -1
+        elif kind == "favor":
+            value = value or 1
+    return {-1: "against", 0: "none", 1: "favor"}[value]
 
 
 def polarity_scores(
