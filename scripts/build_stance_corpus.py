@@ -37,7 +37,9 @@ def _kappa(first: dict[str, dict], second: dict[str, dict], ids: list[str]) -> f
     return None if len(set(a) | set(b)) < 2 else float(cohen_kappa_score(a, b))
 
 
-def read_round(folder: Path, candidates_file: str, passes: str, adjudication: str) -> tuple[dict, dict, dict, dict]:
+def read_round(
+    folder: Path, candidates_file: str, passes: str, adjudication: str
+) -> tuple[dict, dict, dict, dict]:
     """Return the round's candidates, first pass, second pass and adjudication decisions by id."""
     candidates = {row["id"]: row for row in _jsonl(folder / candidates_file)}
     first: dict[str, dict] = {}

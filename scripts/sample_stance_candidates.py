@@ -45,7 +45,10 @@ def _documents(data: Path) -> Iterator[tuple[str, str, list[tuple[int, str]]]]:
             for line in f:
                 doc = json.loads(line)
                 text = doc["originalText"]
-                sents = [(s["charBegin"], text[s["charBegin"] : s["charEnd"]].strip()) for s in doc["sentences"]]
+                sents = [
+                    (s["charBegin"], text[s["charBegin"] : s["charEnd"]].strip())
+                    for s in doc["sentences"]
+                ]
                 yield "wikinews", doc["documentName"], sents
     for split in ("train", "dev"):
         with gzip.open(data / "speakers-de-bundestag" / f"{split}.jsonl.gz", "rt") as f:
@@ -101,9 +104,14 @@ def main(
                 key = f"{source}|{doc_id}|{start}|{actor}"
                 record = {
                     "id": hashlib.sha1(key.encode()).hexdigest()[:12],
-                    "source": source, "doc_id": doc_id, "start": start,
-                    "end": start + len(sentence), "actor": actor,
-                    "mention": mentions[0], "sentence": sentence, "context": previous,
+                    "source": source,
+                    "doc_id": doc_id,
+                    "start": start,
+                    "end": start + len(sentence),
+                    "actor": actor,
+                    "mention": mentions[0],
+                    "sentence": sentence,
+                    "context": previous,
                 }
                 records.append(record)
             previous = sentence
@@ -111,7 +119,11 @@ def main(
         by_actor: dict[str, list[dict]] = {}
         for record in records:
             by_actor.setdefault(record["actor"], []).append(record)
-        keep = {id(r) for rows in by_actor.values() for r in (random.Random(2).sample(rows, cap) if len(rows) > cap else rows)}
+        keep = {
+            id(r)
+            for rows in by_actor.values()
+            for r in (random.Random(2).sample(rows, cap) if len(rows) > cap else rows)
+        }
         records = [r for r in records if id(r) in keep]
     with out.open("w") as f:
         for record in records:
@@ -119,7 +131,9 @@ def main(
     print(f"{len(records)} candidates -> {out}")
 
 
-def write_batches(candidates: Path, folder: Path, batches: int = 4, second_share: float = 0.12) -> None:
+def write_batches(
+    candidates: Path, folder: Path, batches: int = 4, second_share: float = 0.12
+) -> None:
     """Deal the candidates into first-pass batches and draw the independent second-pass sample."""
     keys = ("id", "source", "actor", "mention", "context", "sentence")
     rows = [json.loads(line) for line in candidates.read_text().splitlines()]
@@ -127,7 +141,10 @@ def write_batches(candidates: Path, folder: Path, batches: int = 4, second_share
     random.Random(20261127).shuffle(order)
     folder.mkdir(parents=True, exist_ok=True)
     for number in range(batches):
-        chosen = sorted(order[number::batches], key=lambda i: (rows[i]["source"], rows[i]["doc_id"], rows[i]["start"]))
+        chosen = sorted(
+            order[number::batches],
+            key=lambda i: (rows[i]["source"], rows[i]["doc_id"], rows[i]["start"]),
+        )
         with (folder / f"batch_{number + 1}.jsonl").open("w") as f:
             for i in chosen:
                 f.write(json.dumps({k: rows[i][k] for k in keys}, ensure_ascii=False) + "\n")

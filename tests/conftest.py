@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 from hydra.utils import instantiate
+from sklearn.linear_model import LogisticRegression
 
 from quotestance import tracking
 from quotestance.actors import MentionFinder, actors_from_config
@@ -19,7 +20,6 @@ from quotestance.data.wikinews import read_wikinews
 from quotestance.pipeline import QuotestancePipeline
 from quotestance.pyfunc import log_pipeline_model, save_pipeline
 from quotestance.stance import build_features, build_stance_model, fit_stance_model
-from sklearn.linear_model import LogisticRegression
 
 CONF = PROJECT_ROOT / "conf"
 RAW = PROJECT_ROOT / "data" / "raw"
@@ -73,7 +73,11 @@ def logged_model(
     mlflow.set_registry_uri(mlflow_store)
     path = save_pipeline(tiny_pipeline, tmp_path_factory.mktemp("pipeline") / "pipeline.joblib")
     example = pd.DataFrame({"id": ["a"], "text": ["Die Nato sagte, sie sei bereit."]})
-    with mlflow.start_run(experiment_id=tracking.configure(mlflow_store, "tests", Path(mlflow_store[10:]).parent / "artifacts")):
+    with mlflow.start_run(
+        experiment_id=tracking.configure(
+            mlflow_store, "tests", Path(mlflow_store[10:]).parent / "artifacts"
+        )
+    ):
         uri = log_pipeline_model(path, "testhash", example, ["scikit-learn", "pandas", "mlflow"])
     version = tracking.register(uri)
     return f"models:/{tracking.MODEL_NAME}/{version}"

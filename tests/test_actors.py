@@ -15,8 +15,14 @@ FINDER = MentionFinder(ACTORS)
         ("Der Nato-Generalsekretär reiste nach Tokio.", [("NATO", "Nato-Generalsekretär")]),
         ("Russlands Aggression in Europa", [("Russia", "Russlands")]),
         ("die anhaltende russische Invasion", [("Russia", "russische")]),
-        ("Der Kreml wies das zurück, Moskau schweigt.", [("Russia", "Kreml"), ("Russia", "Moskau")]),
-        ("Peking und die Volksrepublik China", [("China", "Peking"), ("China", "Volksrepublik China")]),
+        (
+            "Der Kreml wies das zurück, Moskau schweigt.",
+            [("Russia", "Kreml"), ("Russia", "Moskau")],
+        ),
+        (
+            "Peking und die Volksrepublik China",
+            [("China", "Peking"), ("China", "Volksrepublik China")],
+        ),
         ("Stoltenberg sagte, Putin habe verloren.", [("NATO", "Stoltenberg"), ("Russia", "Putin")]),
         ("Chinatown und Natoma sind keine Akteure.", []),
         ("Die Russische Föderation", [("Russia", "Russische Föderation")]),

@@ -23,7 +23,12 @@ def _options(group: str) -> list[str]:
 
 # Options whose mandatory values a user must give (a local model directory, loaded only in fit).
 REQUIRED = {("features", "transformer"): ["features.model_path=/models/any-local-model"]}
-CASES = [(entry, group, option) for entry, groups in ENTRY_GROUPS.items() for group in groups for option in _options(group)]
+CASES = [
+    (entry, group, option)
+    for entry, groups in ENTRY_GROUPS.items()
+    for group in groups
+    for option in _options(group)
+]
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +36,9 @@ def _resolvers() -> None:
     register_resolvers()
 
 
-@pytest.mark.parametrize(("entry", "group", "option"), CASES, ids=[f"{e}:{g}={o}" for e, g, o in CASES])
+@pytest.mark.parametrize(
+    ("entry", "group", "option"), CASES, ids=[f"{e}:{g}={o}" for e, g, o in CASES]
+)
 def test_option_composes_and_instantiates(entry: str, group: str, option: str) -> None:
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose(
@@ -59,7 +66,9 @@ def test_dvc_params_match_the_train_defaults() -> None:
 
     params = yaml.safe_load((PROJECT_ROOT / "params.yaml").read_text())
     train = yaml.safe_load((CONF / "train.yaml").read_text())
-    choices = {k: v for entry in train["defaults"] if isinstance(entry, dict) for k, v in entry.items()}
+    choices = {
+        k: v for entry in train["defaults"] if isinstance(entry, dict) for k, v in entry.items()
+    }
     assert params["model"] == choices["model"]
     assert params["features"] == choices["features"]
     assert params["actors"] == choices["actors"]
@@ -71,5 +80,8 @@ def test_model_override_names_a_model_uri_for_scoring() -> None:
 
     argv = ["quotestance-score", "input=a.txt", "model=models:/quotestance/3", "model_uri_x=1"]
     assert alias_model_override(argv) == [
-        "quotestance-score", "input=a.txt", "model_uri=models:/quotestance/3", "model_uri_x=1",
+        "quotestance-score",
+        "input=a.txt",
+        "model_uri=models:/quotestance/3",
+        "model_uri_x=1",
     ]

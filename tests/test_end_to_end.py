@@ -20,15 +20,21 @@ def _copy_project(target: Path) -> None:
     """Copy the project's files (tracked and not ignored) into a fresh git repository."""
     listed = subprocess.run(
         ["git", "ls-files", "-co", "--exclude-standard", "-z"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split("\0")
     for name in filter(None, listed):
         source = PROJECT_ROOT / name
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    for command in (["git", "init", "-q"], ["git", "add", "-A"],
-                    ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"]):
+    for command in (
+        ["git", "init", "-q"],
+        ["git", "add", "-A"],
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "copy"],
+    ):
         subprocess.run(command, cwd=target, check=True, capture_output=True)
 
 
@@ -39,10 +45,19 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
     _copy_project(root)
     env = {**os.environ, "QUOTESTANCE_ROOT": str(root), "PATH": f"{BIN}:{os.environ['PATH']}"}
     result = subprocess.run(
-        [str(BIN / "dvc"), "repro", "score"], cwd=root, env=env, capture_output=True, text=True, timeout=1500
+        [str(BIN / "dvc"), "repro", "score"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
-    assert result.returncode == 0, f"dvc repro failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
-    (record,) = [json.loads(line) for line in (root / "experiments/sample.jsonl").read_text().splitlines()]
+    assert result.returncode == 0, (
+        f"dvc repro failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    )
+    (record,) = [
+        json.loads(line) for line in (root / "experiments/sample.jsonl").read_text().splitlines()
+    ]
     return record, result.stdout, root
 
 
@@ -79,8 +94,11 @@ def test_paragraph_opening_quote_belongs_to_stoltenberg(scored: tuple[dict, str,
 def _nato_stance(record: dict, opening: str) -> str:
     sentences = {s["id"]: s["text"] for s in record["sentences"]}
     (stance,) = [
-        s for s in record["stances"]
-        if s["actor"] == "NATO" and s["unit"] == "sentence" and sentences[s["unit_id"]].startswith(opening)
+        s
+        for s in record["stances"]
+        if s["actor"] == "NATO"
+        and s["unit"] == "sentence"
+        and sentences[s["unit_id"]].startswith(opening)
     ]
     return stance["label"]
 
@@ -98,6 +116,8 @@ def test_north_korea_condemning_the_visit_is_against_nato(scored: tuple[dict, st
     "und ...' is classified favor (cooperation with NATO outweighs the governing criticism; the "
     "corpus has few criticised-cooperation examples)",
 )
-def test_north_korea_criticising_cooperation_is_against_nato(scored: tuple[dict, str, Path]) -> None:
+def test_north_korea_criticising_cooperation_is_against_nato(
+    scored: tuple[dict, str, Path],
+) -> None:
     record, _, _ = scored
     assert _nato_stance(record, "In einer von der staatlichen") == "against"

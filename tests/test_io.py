@@ -5,7 +5,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from quotestance.io import InputError, decode_text, read_documents, read_jsonl, unique_ids, write_jsonl
+from quotestance.io import (
+    InputError,
+    decode_text,
+    read_documents,
+    read_jsonl,
+    unique_ids,
+    write_jsonl,
+)
 from quotestance.records import Document, Sentence
 
 
@@ -96,4 +103,4 @@ def test_invalid_json_names_file_and_line(tmp_path: Path) -> None:
 def test_warnings_do_not_leak() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert decode_text("plain".encode(), "x") == "plain"
+        assert decode_text(b"plain", "x") == "plain"

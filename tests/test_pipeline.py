@@ -9,7 +9,9 @@ from quotestance.pyfunc import score_frame
 from quotestance.records import Document
 
 
-def test_sample_article_satisfies_the_contract(tiny_pipeline: QuotestancePipeline, sample_text: str) -> None:
+def test_sample_article_satisfies_the_contract(
+    tiny_pipeline: QuotestancePipeline, sample_text: str
+) -> None:
     record = record_to_dict(tiny_pipeline.process(Document("sample", sample_text)))
     check_record(record, sample_text)
     assert record["status"] == "ok"
@@ -17,16 +19,24 @@ def test_sample_article_satisfies_the_contract(tiny_pipeline: QuotestancePipelin
     assert not any("agenturen/pclmedia" in s["text"] for s in record["sentences"])
 
 
-def test_one_sentence_stance_per_actor_and_sentence(tiny_pipeline: QuotestancePipeline, sample_text: str) -> None:
+def test_one_sentence_stance_per_actor_and_sentence(
+    tiny_pipeline: QuotestancePipeline, sample_text: str
+) -> None:
     record = record_to_dict(tiny_pipeline.process(Document("sample", sample_text)))
-    pairs = Counter((s["unit_id"], s["actor"]) for s in record["stances"] if s["unit"] == "sentence")
+    pairs = Counter(
+        (s["unit_id"], s["actor"]) for s in record["stances"] if s["unit"] == "sentence"
+    )
     assert pairs and set(pairs.values()) == {1}
-    sentence_0 = {s["actor"] for s in record["stances"] if s["unit"] == "sentence" and s["unit_id"] == 0}
+    sentence_0 = {
+        s["actor"] for s in record["stances"] if s["unit"] == "sentence" and s["unit_id"] == 0
+    }
     assert sentence_0 == {"Russia", "China"}
     assert all(s["holder"] == "author" for s in record["stances"] if s["unit"] == "sentence")
 
 
-def test_quote_stance_holder_is_the_speaker(tiny_pipeline: QuotestancePipeline, sample_text: str) -> None:
+def test_quote_stance_holder_is_the_speaker(
+    tiny_pipeline: QuotestancePipeline, sample_text: str
+) -> None:
     record = record_to_dict(tiny_pipeline.process(Document("sample", sample_text)))
     speakers = {q["id"]: (q["speaker"] or {}).get("name", "author") for q in record["quotes"]}
     quote_stances = [s for s in record["stances"] if s["unit"] == "quote"]
@@ -54,8 +64,11 @@ def test_bad_documents_become_error_records(tiny_pipeline: QuotestancePipeline) 
 
 def test_oversized_document_is_refused(tiny_pipeline: QuotestancePipeline) -> None:
     small = QuotestancePipeline(
-        tiny_pipeline.segmenter, tiny_pipeline.quote_finder, tiny_pipeline.mention_finder,
-        tiny_pipeline.stance_model, max_chars=10,
+        tiny_pipeline.segmenter,
+        tiny_pipeline.quote_finder,
+        tiny_pipeline.mention_finder,
+        tiny_pipeline.stance_model,
+        max_chars=10,
     )
     result = small.process(Document("big", "x" * 11))
     assert result.status == "error" and result.error is not None
