@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import mlflow
@@ -29,6 +32,27 @@ SAMPLE = RAW / "seed" / "000_6649c5ff55181b67.txt"
 def load_conf(group: str, option: str) -> object:
     """Instantiate one option of a config group from its YAML file."""
     return instantiate(yaml.safe_load((CONF / group / f"{option}.yaml").read_text()))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prepared_data() -> Path:
+    """The prepared datasets the default config reads, built as `dvc repro` would if missing.
+
+    A fresh clone has only ``data/raw``; tests that run the entry points with the default data
+    config need ``data/prepared`` (a git-ignored DVC output).
+    """
+    prepared = PROJECT_ROOT / "data" / "prepared"
+    env = {k: v for k, v in os.environ.items() if k != "QUOTESTANCE_ROOT"}
+    for source in ("wikinews", "stance_corpus"):
+        if not (prepared / source / "test.jsonl").exists():
+            subprocess.run(
+                [str(Path(sys.executable).parent / "quotestance-prepare"), f"source={source}"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                check=True,
+                capture_output=True,
+            )
+    return prepared
 
 
 @pytest.fixture(scope="session")
