@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
+from mlflow.tracking import MlflowClient
 
 from contract import check_record
 from quotestance.cli import PROJECT_ROOT
+from quotestance.tracking import CHALLENGER, CHAMPION, MODEL_NAME, config_hash
 
 SAMPLE_NAME = "000_6649c5ff55181b67"
 BIN = Path(sys.executable).parent
@@ -121,3 +124,86 @@ def test_north_korea_criticising_cooperation_is_against_nato(
 ) -> None:
     record, _, _ = scored
     assert _nato_stance(record, "In einer von der staatlichen") == "against"
+
+
+def _dvc(root: Path, *args: str) -> str:
+    env = {**os.environ, "QUOTESTANCE_ROOT": str(root), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(BIN / "dvc"), *args], cwd=root, env=env, capture_output=True, text=True, timeout=1500
+    )
+    assert result.returncode == 0, (
+        f"dvc {args} failed:\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    )
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_dvc_metrics_show_reads_the_evaluation(scored: tuple[dict, str, Path]) -> None:
+    _, _, root = scored
+    shown = json.loads(_dvc(root, "metrics", "show", "--json"))[""]["data"]
+    written = json.loads((root / "experiments/metrics/evaluate_test.json").read_text())
+    evaluation = shown["experiments/metrics/evaluate_test.json"]["data"]
+    assert evaluation["stance/macro_f1"] == written["stance/macro_f1"]
+    assert "quotes/quote_f1@0.3" in evaluation
+    assert "macro_f1" in shown["experiments/metrics/train.json"]["data"]
+
+
+@pytest.mark.slow
+def test_dvc_plots_show_draws_the_confusion_matrix(scored: tuple[dict, str, Path]) -> None:
+    _, _, root = scored
+    plots = json.loads(_dvc(root, "plots", "show", "--json"))["data"]
+    (confusion,) = plots["experiments/metrics/test_stance_predictions.csv"]
+    assert confusion["type"] == "vega"
+    rows = confusion["content"]["data"]["values"]
+    test_size = len((root / "data/prepared/stance_corpus/test.jsonl").read_text().splitlines())
+    assert len(rows) == test_size
+    assert {row["actual"] for row in rows} == {"against", "favor", "neutral"}
+    assert plots["experiments/metrics/test_stance_confusion.png"][0]["type"] == "image"
+
+
+@pytest.fixture(scope="module")
+def experiment(scored: tuple[dict, str, Path]) -> Path:
+    """`dvc exp run -S model=logreg` after the main job, in the same copy of the project."""
+    _, _, root = scored
+    _dvc(root, "exp", "run", "-S", "model=logreg")
+    return root
+
+
+@pytest.mark.slow
+def test_dvc_exp_run_trains_what_hydra_composes(experiment: Path) -> None:
+    """`dvc exp run -S model=logreg` and `quotestance-train model=logreg ...` resolve one config."""
+    root = experiment
+    env = {**os.environ, "QUOTESTANCE_ROOT": str(root)}
+    composed = subprocess.run(
+        [
+            str(BIN / "quotestance-train"),
+            "model=logreg",
+            "features=ngrams",
+            "actors=default",
+            "seed=42",
+            "--cfg",
+            "job",
+            "--resolve",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    expected = yaml.safe_load(composed)
+    assert expected["model"]["_target_"].endswith("LogisticRegression")
+    client = MlflowClient(tracking_uri=f"sqlite:///{root}/experiments/mlflow.db")
+    experiment_id = client.get_experiment_by_name("quotestance").experiment_id
+    (run,) = client.search_runs(
+        [experiment_id],
+        filter_string="attributes.run_name = 'train'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    logged_file = client.download_artifacts(run.info.run_id, "config/resolved.yaml", str(root))
+    assert yaml.safe_load(Path(logged_file).read_text()) == expected
+    assert run.data.tags["config_hash"] == config_hash(expected)
+    assert "model=logreg" in run.data.params["overrides"]
+    assert client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version == "2"
+    assert client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version == "1"

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mlflow
+import pandas as pd
+from omegaconf import DictConfig
 
 from quotestance import tracking
-from quotestance.evaluation.quotes import format_report, quote_level_scores, token_level_scores
+from quotestance.evaluation.quotes import (
+    format_report,
+    predictions_to_json,
+    quote_level_scores,
+    token_level_scores,
+)
 from quotestance.evaluation.stance import (
     calibration_metrics,
     save_confusion_matrix,
+    save_predictions,
     save_reliability_diagram,
     stance_metrics,
     stance_report,
 )
-from quotestance.io import annotated_document_from_dict, read_jsonl, stance_example_from_dict
+from quotestance.io import (
+    annotated_document_from_dict,
+    read_jsonl,
+    stance_example_from_dict,
+    write_jsonl,
+)
 from quotestance.pipeline import QuotestancePipeline
 from quotestance.records import AnnotatedDocument, StanceExample
 from quotestance.stance import examples_to_frame, predict_probabilities, predict_stance
@@ -38,17 +52,23 @@ def read_annotated_documents(path: str | Path, limit: int | None = None) -> list
 def evaluate_stance(
     model: Any, examples: Sequence[StanceExample], out_dir: Path, split: str
 ) -> dict[str, float]:
-    """Score ``examples``; log metrics, report and confusion matrix under ``split/stance``."""
+    """Score ``examples``; log metrics, report and plots under ``split/stance``.
+
+    Writes to ``out_dir`` the confusion matrix and reliability diagram (PNG) and the predictions
+    (CSV with ``actor``, ``actual``, ``predicted``: DVC draws its confusion template from it).
+    """
     gold = [str(e.label) for e in examples]
     frame = examples_to_frame(examples)
     predicted, _ = predict_stance(model, frame)
     probabilities = predict_probabilities(model, frame)
     classes = [str(c) for c in model.classes_]
-    metrics = stance_metrics(gold, predicted, [e.target for e in examples])
+    targets = [e.target for e in examples]
+    metrics = stance_metrics(gold, predicted, targets)
     metrics.update(calibration_metrics(gold, probabilities, classes))
     tracking.log_metrics(metrics, f"{split}/stance")
     mlflow.log_text(stance_report(gold, predicted), f"{split}/stance_report.txt")
     figures = (
+        save_predictions(gold, predicted, targets, out_dir / f"{split}_stance_predictions.csv"),
         save_confusion_matrix(
             gold, predicted, out_dir / f"{split}_stance_confusion.png", f"stance, {split}"
         ),
@@ -66,12 +86,17 @@ def evaluate_stance(
 
 
 def evaluate_quotes(
-    pipeline: QuotestancePipeline, documents: Sequence[AnnotatedDocument], split: str
+    pipeline: QuotestancePipeline,
+    documents: Sequence[AnnotatedDocument],
+    split: str,
+    out_dir: Path,
 ) -> dict[str, float]:
     """Find quotes in raw text (own segmentation); log the token- and quote-level metrics.
 
     The token-level metric scores every role, so it uses ``annotate`` (which also returns frames);
-    the quote-level view and speaker accuracy score the records that ``find`` outputs.
+    the quote-level view and speaker accuracy score the records that ``find`` outputs. The
+    predictions (``annotate``) go to ``out_dir/<split>_quotes_predictions.jsonl`` in the corpus
+    JSON format, and to the run.
     """
     finder = pipeline.quote_finder
     sentences = [pipeline.segmenter.segment(doc.text) for doc in documents]
@@ -90,4 +115,52 @@ def evaluate_quotes(
         metrics[f"token/kind/{kind}/quote_f1"] = roles["quote"].f1
     tracking.log_metrics(metrics, f"{split}/quotes")
     mlflow.log_text(format_report(tokens, quotes), f"{split}/quotes_report.txt")
+    exported = out_dir / f"{split}_quotes_predictions.jsonl"
+    write_jsonl(
+        exported,
+        (predictions_to_json(doc, a) for doc, a in zip(documents, annotated, strict=True)),
+    )
+    mlflow.log_artifact(str(exported), split)
+    return metrics
+
+
+@dataclass(frozen=True)
+class Split:
+    """A split's stance examples and quotation documents (possibly none), and their files."""
+
+    name: str
+    stance: Sequence[StanceExample]
+    quotes: Sequence[AnnotatedDocument]
+    stance_file: str
+    quotes_file: str
+
+
+def read_split(data: DictConfig, name: str) -> Split:
+    """Read the stance and quotation files that ``data`` names for split ``name``."""
+    quotes_file = str(data.get(f"quotes_{name}") or "")
+    return Split(
+        name=name,
+        stance=read_stance_examples(data[f"stance_{name}"], data.stance_limit),
+        quotes=read_annotated_documents(quotes_file, data.quotes_limit) if quotes_file else [],
+        stance_file=str(data[f"stance_{name}"]),
+        quotes_file=quotes_file,
+    )
+
+
+def evaluate_split(pipeline: QuotestancePipeline, split: Split, out_dir: Path) -> dict[str, float]:
+    """Log ``split`` as the run's dataset inputs, evaluate stance and quotations on it.
+
+    Returns the metrics as ``stance/<name>`` and ``quotes/<name>``.
+    """
+    stance_frame = examples_to_frame(split.stance).assign(label=[e.label for e in split.stance])
+    tracking.log_dataset(stance_frame, f"stance_{split.name}", split.stance_file, split.name)
+    stance = evaluate_stance(pipeline.stance_model, split.stance, out_dir, split.name)
+    metrics = {f"stance/{key}": value for key, value in stance.items()}
+    if split.quotes:
+        quotes_frame = pd.DataFrame(
+            {"doc_id": [d.doc_id for d in split.quotes], "text": [d.text for d in split.quotes]}
+        )
+        tracking.log_dataset(quotes_frame, f"quotes_{split.name}", split.quotes_file, split.name)
+        quotes = evaluate_quotes(pipeline, split.quotes, split.name, out_dir)
+        metrics.update({f"quotes/{key}": value for key, value in quotes.items()})
     return metrics

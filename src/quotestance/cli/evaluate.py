@@ -12,12 +12,7 @@ from omegaconf import DictConfig
 
 from quotestance import tracking
 from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, main_with_model_alias, resolved_config
-from quotestance.cli.common import (
-    evaluate_quotes,
-    evaluate_stance,
-    read_annotated_documents,
-    read_stance_examples,
-)
+from quotestance.cli.common import evaluate_split, read_split
 from quotestance.pipeline import QuotestancePipeline
 
 
@@ -30,32 +25,20 @@ def load_pipeline(model_uri: str) -> QuotestancePipeline:
 
 
 def evaluate(cfg: DictConfig, overrides: list[str]) -> dict[str, float]:
-    """Evaluate ``cfg.model_uri`` on the stance split and the quotation split; return the metrics."""
+    """Evaluate ``cfg.model_uri`` on the stance and quotation files of ``cfg.split``; return metrics."""
     config = resolved_config(cfg)
     experiment_id = tracking.configure(
         cfg.paths.mlflow_uri, cfg.experiment, cfg.paths.artifacts_dir
     )
     pipeline = load_pipeline(cfg.model_uri)
+    split = read_split(cfg.data, cfg.split)
     out_dir = Path(cfg.paths.metrics_dir)
     with tracking.run(f"evaluate-{cfg.split}", experiment_id):
         tracking.log_config(config, overrides, PROJECT_ROOT)
         mlflow.set_tags(
             {"model_uri": cfg.model_uri, "model_version": tracking.resolve_version(cfg.model_uri)}
         )
-        stance = read_stance_examples(cfg.data[f"stance_{cfg.split}"], cfg.data.stance_limit)
-        metrics = {
-            f"stance/{k}": v
-            for k, v in evaluate_stance(pipeline.stance_model, stance, out_dir, cfg.split).items()
-        }
-        quotes_file = cfg.data.get(f"quotes_{cfg.split}")
-        if quotes_file:
-            documents = read_annotated_documents(quotes_file, cfg.data.quotes_limit)
-            metrics.update(
-                {
-                    f"quotes/{k}": v
-                    for k, v in evaluate_quotes(pipeline, documents, cfg.split).items()
-                }
-            )
+        metrics = evaluate_split(pipeline, split, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / f"evaluate_{cfg.split}.json").write_text(
         json.dumps(metrics, indent=2, sort_keys=True)

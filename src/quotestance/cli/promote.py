@@ -15,7 +15,6 @@ from pathlib import Path
 
 import hydra
 import mlflow
-import pandas as pd
 from hydra.core.hydra_config import HydraConfig
 from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
@@ -23,15 +22,8 @@ from omegaconf import DictConfig
 
 from quotestance import tracking
 from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers, resolved_config
-from quotestance.cli.common import (
-    evaluate_quotes,
-    evaluate_stance,
-    read_annotated_documents,
-    read_stance_examples,
-)
+from quotestance.cli.common import Split, evaluate_split, read_split
 from quotestance.cli.evaluate import load_pipeline
-from quotestance.records import AnnotatedDocument, StanceExample
-from quotestance.stance import examples_to_frame
 
 REFUSED_EXIT_CODE = 3
 
@@ -70,14 +62,6 @@ class Decision:
     challenger_version: str
     champion_version: str
     comparisons: tuple[Comparison, ...] = ()
-
-
-@dataclass(frozen=True)
-class TestSplits:
-    """The frozen test data both models are evaluated on."""
-
-    stance: Sequence[StanceExample]
-    quotes: Sequence[AnnotatedDocument]
 
 
 def compare_metrics(
@@ -155,23 +139,7 @@ def format_comparison(rows: Sequence[Comparison]) -> str:
     return "\n".join(lines)
 
 
-def read_test_splits(data: DictConfig, split: str) -> TestSplits:
-    """Read the stance and quotation test files named by ``data`` (quotations optional)."""
-    quotes_file = data.get(f"quotes_{split}")
-    return TestSplits(
-        stance=read_stance_examples(data[f"stance_{split}"], data.stance_limit),
-        quotes=read_annotated_documents(quotes_file, data.quotes_limit) if quotes_file else [],
-    )
-
-
-def evaluate_model(
-    model_uri: str,
-    role: str,
-    splits: TestSplits,
-    sources: Mapping[str, str],
-    out_dir: Path,
-    split: str = "test",
-) -> dict[str, float]:
+def evaluate_model(model_uri: str, role: str, split: Split, out_dir: Path) -> dict[str, float]:
     """Evaluate one model in a child run named ``evaluate-<role>``; return its metrics."""
     pipeline = load_pipeline(model_uri)
     with mlflow.start_run(run_name=f"evaluate-{role}", nested=True):
@@ -182,23 +150,7 @@ def evaluate_model(
                 "model_version": tracking.resolve_version(model_uri),
             }
         )
-        _log_datasets(splits, sources, split)
-        stance = evaluate_stance(pipeline.stance_model, splits.stance, out_dir / role, split)
-        metrics = {f"stance/{key}": value for key, value in stance.items()}
-        if splits.quotes:
-            quotes = evaluate_quotes(pipeline, splits.quotes, split)
-            metrics.update({f"quotes/{key}": value for key, value in quotes.items()})
-    return metrics
-
-
-def _log_datasets(splits: TestSplits, sources: Mapping[str, str], split: str) -> None:
-    stance = examples_to_frame(splits.stance).assign(label=[e.label for e in splits.stance])
-    tracking.log_dataset(stance, f"stance_{split}", sources["stance"], split)
-    if splits.quotes:
-        quotes = pd.DataFrame(
-            {"doc_id": [d.doc_id for d in splits.quotes], "text": [d.text for d in splits.quotes]}
-        )
-        tracking.log_dataset(quotes, f"quotes_{split}", sources["quotes"], split)
+        return evaluate_split(pipeline, split, out_dir / role)
 
 
 def alias_version(name: str, alias: str) -> str:
@@ -227,19 +179,13 @@ def promote(cfg: DictConfig, overrides: list[str]) -> Decision:
             client.set_registered_model_alias(name, cfg.champion_alias, challenger)
         reason = "no champion yet" if not champion else "the challenger is already the champion"
         return Decision(True, reason, challenger, champion or challenger)
-    splits = read_test_splits(cfg.data, cfg.split)
-    sources = {
-        "stance": str(cfg.data[f"stance_{cfg.split}"]),
-        "quotes": str(cfg.data.get(f"quotes_{cfg.split}") or ""),
-    }
+    split = read_split(cfg.data, cfg.split)
     out_dir = Path(cfg.paths.experiments_dir) / "outputs" / "promote"
     with tracking.run("promote", experiment_id) as parent:
         tracking.log_config(resolved_config(cfg), overrides, PROJECT_ROOT)
         mlflow.set_tags({"challenger_version": challenger, "champion_version": champion})
         scores = {
-            role: evaluate_model(
-                f"models:/{name}/{version}", role, splits, sources, out_dir, cfg.split
-            )
+            role: evaluate_model(f"models:/{name}/{version}", role, split, out_dir)
             for role, version in (("champion", champion), ("challenger", challenger))
         }
         rows = compare_metrics(

@@ -79,7 +79,10 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
             stance_model=stance_model,
         )
         quote_metrics = evaluate_quotes(
-            pipeline, read_annotated_documents(cfg.data.quotes_dev, cfg.data.quotes_limit), "dev"
+            pipeline,
+            read_annotated_documents(cfg.data.quotes_dev, cfg.data.quotes_limit),
+            "dev",
+            run_dir,
         )
         metrics.update({f"quotes/{key}": value for key, value in quote_metrics.items()})
         example = pd.DataFrame({"id": ["example"], "text": [quotes_train[0].text[:500]]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +52,18 @@ def stance_metrics(
 def stance_report(gold: Sequence[str], predicted: Sequence[str]) -> str:
     """Return scikit-learn's per-label classification report as text."""
     return str(classification_report(gold, predicted, zero_division=0, digits=3))
+
+
+def save_predictions(
+    gold: Sequence[str], predicted: Sequence[str], targets: Sequence[str], path: Path
+) -> Path:
+    """Write one row per example (``actor``, ``actual``, ``predicted``) as CSV at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["actor", "actual", "predicted"])
+        writer.writerows(zip(targets, gold, predicted, strict=True))
+    return path
 
 
 def save_confusion_matrix(
