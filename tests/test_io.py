@@ -75,6 +75,14 @@ def test_csv_without_text_column_gives_one_error_per_row(tmp_path: Path) -> None
     assert "in.csv row 1" in str(items[1])
 
 
+@pytest.mark.parametrize("end", [b"\r", b"\r\n", b"\n"], ids=["cr", "crlf", "lf"])
+def test_csv_reads_every_line_ending_and_keeps_quoted_breaks(tmp_path: Path, end: bytes) -> None:
+    path = tmp_path / "in.csv"
+    rows = [b"id,text", b'a,"zwei\rZeilen"', b"b,Eine Zeile."]
+    path.write_bytes(end.join(rows) + end)
+    assert _items(path) == [Document("a", "zwei\rZeilen"), Document("b", "Eine Zeile.")]
+
+
 def test_parquet_is_read_in_batches(tmp_path: Path) -> None:
     path = tmp_path / "in.parquet"
     pd.DataFrame({"id": [str(i) for i in range(25)], "text": ["t"] * 25}).to_parquet(path)

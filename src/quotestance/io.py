@@ -131,6 +131,7 @@ TABLE_SUFFIXES = (".jsonl", ".csv", ".parquet")
 _TEXT_BYTES_PER_CHAR = 4
 _JSON_BYTES_PER_CHAR = 12
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_CR = re.compile(r"(?<=\r)(?!\n)")  # splits after a \r that no \n follows
 _JSON_ID = re.compile(rb'\s*\{\s*"id"\s*:\s*"([^"\\]{1,200})"')
 
 
@@ -265,12 +266,16 @@ def _jsonl_rows(path: Path, max_chars: int | None) -> Iterator[InputItem]:
 
 
 def _decoded_lines(f: IO[bytes], name: str) -> Iterator[str]:
-    """Decode each physical line on its own, so one cp1252 line does not spoil the file."""
+    """Decode each physical line on its own, so one cp1252 line does not spoil the file.
+
+    A lone carriage return (classic Mac line ends) ends a line too: csv reads a line at a time.
+    """
     for number, raw in enumerate(f, start=1):
         try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
-            yield _decode_fallback(raw, f"{name} line {number}")
+            line = _decode_fallback(raw, f"{name} line {number}")
+        yield from (part for part in _LONE_CR.split(line) if part)
 
 
 def _csv_rows(path: Path, max_chars: int | None) -> Iterator[InputItem]:
