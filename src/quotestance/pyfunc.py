@@ -27,13 +27,12 @@ SIGNATURE = ModelSignature(
 
 def score_frame(pipeline: QuotestancePipeline, frame: pd.DataFrame) -> list[DocumentResult]:
     """Score every row of ``frame``: exactly one record per row, in order."""
-    results = []
-    for item in unique_ids(frame_items([frame], "input")):
-        if isinstance(item, Document):
-            results.append(pipeline.process(item))
-        else:
-            results.append(error_result(item.doc_id, item, pipeline.model_info))
-    return results
+    items = list(unique_ids(frame_items([frame], "input")))
+    scored = iter(pipeline.process_many(i for i in items if isinstance(i, Document)))
+    return [
+        next(scored) if isinstance(i, Document) else error_result(i.doc_id, i, pipeline.model_info)
+        for i in items
+    ]
 
 
 class QuotestanceModel(PythonModel):
