@@ -73,3 +73,20 @@ def test_oversized_document_is_refused(tiny_pipeline: QuotestancePipeline) -> No
     result = small.process(Document("big", "x" * 11))
     assert result.status == "error" and result.error is not None
     assert "limit of 10" in result.error.message
+
+
+def test_a_batch_gives_the_records_of_one_document_at_a_time(
+    tiny_pipeline: QuotestancePipeline, sample_text: str
+) -> None:
+    sentences = sample_text.split(". ")
+    docs = [
+        Document("whole", sample_text),
+        Document("empty", "  "),
+        Document("half", ". ".join(sentences[: len(sentences) // 2])),
+        Document("no actors", "Es regnet in Berlin."),
+        Document("again", sample_text),
+    ]
+    batch = tiny_pipeline.process_many(docs)
+    assert batch == [tiny_pipeline.process(doc) for doc in docs]
+    assert [r.status for r in batch] == ["ok", "error", "ok", "ok", "ok"]
+    assert batch[0].stances and not batch[3].stances
