@@ -42,12 +42,16 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Speaker:
-    """The speaker of a quote: canonical ``name`` plus the mention that names it."""
+    """The speaker of a quote: canonical ``name`` plus the mention that names it.
+
+    ``score`` is the attributor's confidence in the speaker (0..1), ``None`` when unknown.
+    """
 
     name: str
     start: int
     end: int
     text: str
+    score: float | None = None
 
 
 @dataclass(frozen=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pickle
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import yaml
 from hydra.utils import instantiate
 
 from quotestance.quotes import QuoteFinder
-from quotestance.records import Quote, Sentence
+from quotestance.records import AnnotatedDocument, Quote, Sentence
 
 Segment = Callable[[str], tuple[Sentence, ...]]
 
@@ -27,6 +28,7 @@ def _find(finder: QuoteFinder, segment: Segment, text: str) -> tuple[Quote, ...]
         assert set(q.sentence_ids) <= {s.id for s in sentences}
         if q.speaker is not None:
             assert text[q.speaker.start : q.speaker.end] == q.speaker.text
+            assert q.speaker.score is not None and 0.0 <= q.speaker.score <= 1.0
         if q.cue is not None:
             assert text[q.cue.start : q.cue.end] == q.cue.text
     return quotes
@@ -156,6 +158,51 @@ CASES = [
         {"direct"},
         "Stoltenberg",
     ),
+    (
+        "free-indirect",
+        "Der Minister äußerte sich am Montag in Berlin zur Lage. Die Regierung habe alles getan, "
+        "um die Krise zu bewältigen. Weitere Hilfen seien bereits geplant.",
+        "Weitere Hilfen seien",
+        {"free_indirect"},
+        "Minister",
+    ),
+    (
+        "reported",
+        "Der Bürgermeister kündigte am Dienstag seinen Rücktritt an.",
+        "seinen Rücktritt",
+        {"reported"},
+        "Bürgermeister",
+    ),
+    (
+        "reported-appeal",
+        "Die Vereinten Nationen forderten beide Seiten auf, die Kämpfe sofort einzustellen.",
+        "Kämpfe sofort einzustellen",
+        {"reported", "indirect"},
+        "Vereinten Nationen",
+    ),
+    (
+        "organisation-authority",
+        "Die Staatsanwaltschaft Köln teilte am Freitag mit, der Verdächtige sei in der Nacht "
+        "festgenommen worden.",
+        "Verdächtige sei",
+        {"indirect"},
+        "Staatsanwaltschaft",
+    ),
+    (
+        "pronoun-feminine",
+        "Bundeskanzlerin Angela Merkel traf am Montag den französischen Präsidenten in Paris. Sie "
+        "sagte, Europa müsse in der Krise zusammenhalten.",
+        "Europa müsse",
+        {"indirect"},
+        "Merkel",
+    ),
+    (
+        "nested-guillemets",
+        "„Wir haben »Nein« gesagt, und dabei bleibt es“, sagte die Gewerkschaftschefin Anna Berger.",
+        "dabei bleibt es",
+        {"direct"},
+        "Berger",
+    ),
 ]
 
 
@@ -192,8 +239,41 @@ def test_cases(
         assert speaker in _speaker(q) or speaker in q.speaker.text  # type: ignore[union-attr]
 
 
+ADDRESSEES = [
+    # (id, text, expected addressee)
+    (
+        "told-the-paper",
+        "Der Sprecher sagte der Zeitung, die Gespräche seien gescheitert.",
+        "Zeitung",
+    ),
+    (
+        "accused",
+        "Die Regierung warf der Opposition vor, sie blockiere die Reform seit Monaten.",
+        "Opposition",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "addressee"), [pytest.param(*case[1:], id=case[0]) for case in ADDRESSEES]
+)
+def test_addressee(finder: QuoteFinder, segment: Segment, text: str, addressee: str) -> None:
+    annotated = finder.annotate(text, segment(text))
+    assert len(annotated) == 1
+    (quote,) = annotated
+    assert any(addressee in s.text for s in quote.addressee), quote.addressee
+    for s in quote.addressee:
+        assert text[s.start : s.end] == s.text
+        assert not any(q.start < s.end and s.start < q.end for q in quote.quote)
+
+
+def test_no_addressee_without_one(finder: QuoteFinder, segment: Segment) -> None:
+    text = "„Wir werden die Steuern nicht erhöhen“, sagte Finanzminister Christian Lindner."
+    assert all(not q.addressee for q in finder.annotate(text, segment(text)))
+
+
 def test_multi_sentence_direct_quote_is_one_quote(finder: QuoteFinder, segment: Segment) -> None:
-    text = CASES[-1][1]
+    text = next(case[1] for case in CASES if case[0] == "previous-paragraph")
     quotes = _find(finder, segment, text)
     q = _covering(quotes, "Wenn Russland gewinnt")
     assert "weiter unterstützen" in q.text
@@ -321,3 +401,19 @@ def test_annotate_and_find_agree(finder: QuoteFinder, segment: Segment, seed_tex
         assert q.kind == g.kind
         if q.speaker is not None:
             assert (q.speaker.start, q.speaker.end) == (g.speaker[0].start, g.speaker[-1].end)
+
+
+def test_rescorer_and_cueless_threshold(
+    fit_docs: list[AnnotatedDocument], segment: Segment, seed_text: str, quotes_config: Path
+) -> None:
+    """The optional rescorer fits on cross-validated decodings and only ever drops quotes."""
+    cfg = yaml.safe_load(quotes_config.read_text(encoding="utf-8"))
+    cfg.update(rescore_folds=2)
+    plain: QuoteFinder = instantiate({**cfg, "rescore_folds": 0}).fit(fit_docs[:60])
+    rescored: QuoteFinder = instantiate(cfg).fit(fit_docs[:60])
+    assert plain.span_model_ is None and rescored.span_model_ is not None
+    sentences = segment(seed_text)
+    kept = {(q.start, q.end) for q in rescored.find(seed_text, sentences)}
+    assert kept <= {(q.start, q.end) for q in plain.find(seed_text, sentences)}
+    strict = pickle.loads(pickle.dumps(plain)).set_params(cueless_threshold=1.01)
+    assert all(q.kind != "indirect" or q.cue is not None for q in strict.find(seed_text, sentences))

@@ -77,3 +77,11 @@ def test_untrained_finder_parameters_are_stored_unchanged() -> None:
     assert params["reporting_verbs"] == ["sagen"]
     assert params["source_nouns"] == ["angaben"]
     assert params["pair_threshold"] == 0.7
+
+
+def test_subjunctive_by_form_learns_konjunktiv_i_not_adjectives() -> None:
+    from quotestance.quotes.lexicon import subjunctive_by_form
+
+    words = ["reiche", "reicht", "reichen", "ändere", "ändert", "ändern", "große", "groß", "sie"]
+    words += ["neue", "neuen", "gehe", "geht"]  # "gehe" lacks its infinitive here
+    assert subjunctive_by_form(words) == {"reiche", "ändere"}

@@ -310,6 +310,56 @@ def quote_level_scores(
     return QuoteLevelReport(n_gold, n_pred, found, spk_ok, spk_total, by_kind)
 
 
+def speaker_curve(
+    gold: Sequence[AnnotatedDocument],
+    predictions: Sequence[Sequence[Quote | GoldQuote]],
+    thresholds: Sequence[float],
+    coverage: float = 0.3,
+) -> list[tuple[float, float, float]]:
+    """Speaker precision and recall when speakers below a confidence threshold are dropped.
+
+    The quotes counted are the *found* quotes of the quote-level view: gold quotes with a gold
+    speaker whose matched prediction (same one-to-one matching) covers at least ``coverage`` of
+    their quote tokens. At threshold ``t`` a predicted speaker is *kept* when it exists and its
+    confidence ``Speaker.score`` is at least ``t`` (a speaker without a score, e.g. from a
+    ``GoldQuote`` prediction, is kept at every threshold); it is *correct* as in the speaker
+    accuracy (overlapping the gold speaker or sharing a name word). Then
+
+    - precision(t) = correct kept speakers / kept speakers (0 when none is kept),
+    - recall(t) = correct kept speakers / found quotes with a gold speaker (0 when there are none).
+
+    Returns ``(t, precision, recall)`` for every threshold, in the given order. At threshold 0
+    (every speaker kept) recall equals the speaker accuracy of ``quote_level_scores``.
+    """
+    if len(gold) != len(predictions):
+        raise ValueError(f"{len(gold)} gold documents but {len(predictions)} predictions")
+    # (confidence, correct) of every found quote's predicted speaker; None when it has none
+    judged: list[tuple[float, bool] | None] = []
+    for doc, predicted in zip(gold, predictions, strict=True):
+        g_roles, p_roles, matched, g_ids, p_ids = _document_pairs(doc, predicted)
+        for pi, gi in matched.items():
+            g = g_ids[gi]["quote"]
+            if not g or not g_roles[gi].spans["speaker"]:
+                continue
+            if len(g & p_ids[pi]["quote"]) / len(g) < coverage:
+                continue
+            p = p_roles[pi]
+            if not p.spans["speaker"]:
+                judged.append(None)
+                continue
+            q = predicted[pi]
+            score = q.speaker.score if isinstance(q, Quote) and q.speaker is not None else None
+            correct = same_speaker(g_roles[gi].spans["speaker"], p.spans["speaker"], p.names)
+            judged.append((float("inf") if score is None else score, correct))
+    total = len(judged)
+    out = []
+    for t in thresholds:
+        kept = [j[1] for j in judged if j is not None and j[0] >= t]
+        right = sum(kept)
+        out.append((t, right / len(kept) if kept else 0.0, right / total if total else 0.0))
+    return out
+
+
 def format_report(tokens: TokenReport, quotes: QuoteLevelReport) -> str:
     """Render both reports as a plain-text table."""
     lines = [f"{'role':<12}{'P':>7}{'R':>7}{'F1':>7}{'TP':>8}{'FP':>8}{'FN':>8}"]

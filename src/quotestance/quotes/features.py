@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from quotestance.quotes.lexicon import Lexicon
@@ -717,6 +718,7 @@ def speaker_features(
     canon_name: str = "",
     cue: int = -1,
     cue_rank: int = -1,
+    earlier: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Return the features of mention ``m`` as the speaker of the quote over tokens ``qi..qj``.
 
@@ -761,6 +763,12 @@ def speaker_features(
     f.append("prevspk&k=" + str(same_prev) + kind)
     f.append("prevspk&mk=" + str(same_prev) + mk + pos4)
     f.append("cfirst=" + str(facts.clause_first) + pos4)
+    if earlier is not None:
+        # how often the mention's person spoke in the document's earlier quotations
+        times = str(min(earlier.get(canon_name or m.name, 0), 3))
+        f.append("earlier=" + times + pos4)
+        f.append("earlier&k=" + times + kind)
+        f.append("earlier&mk=" + times + mk)
     if pos.startswith("prev"):
         f.append("pcolon=" + str(ctx.sent_colon_end[sm]))
         f.append("qpstart=" + str(a.para_start[s0] and qi == a.sent_first[s0]))
@@ -855,3 +863,125 @@ def cue_features(
         "region=" + ctx.marker[t] + pos,
         "w&k=" + w + kind,
     ]
+
+
+def addressee_features(
+    a: Analysis,
+    lex: Lexicon,
+    qi: int,
+    qj: int,
+    kind: str,
+    m: Mention,
+    facts: MentionFacts,
+    cue: int,
+    speaker: Mention | None,
+) -> list[str]:
+    """Return the features of mention ``m`` as the addressee of the quote over ``qi..qj``.
+
+    The addressee is whom the speaker talks to or about: "sagte der Zeitung", "gegenüber der
+    Presse", "warf der Regierung vor", "forderte Russland auf", "bat Premierminister Key".
+    ``cue`` is the quote's first predicted cue token (or -1), ``speaker`` its chosen speaker.
+    """
+    mk = m.kind
+    n = len(a)
+    nxt2 = a.lower[m.last + 2] if m.last + 2 < n else "$"
+    f = [
+        "b",
+        "mk=" + mk,
+        "prev=" + facts.prev,
+        "prev2=" + facts.prev2,
+        "next=" + facts.next,
+        "next2=" + nxt2,
+        "det=" + facts.det,
+        "det&fem=" + facts.det + str(facts.feminine),
+        "head=" + m.head,
+        "hs3=" + m.head[-3:],
+        "k=" + kind,
+        "side=" + ("before" if m.last < qi else ("after" if m.first > qj else "in")) + kind,
+        "nverb=" + str(facts.next in lex.verbs or nxt2 in lex.verbs),
+        "pverb=" + str(facts.prev in lex.verbs),
+        "cfirst=" + str(facts.clause_first),
+        "len=" + _bucket(m.last - m.first + 1),
+    ]
+    if cue >= 0:
+        if a.sent[cue] != facts.sent:
+            rel = "other"
+        elif m.last < cue:
+            rel = "B" + _bucket(cue - m.last - 1)
+        elif m.first > cue:
+            rel = "A" + _bucket(m.first - cue - 1)
+        else:
+            rel = "on"
+        f.append("cue=" + rel)
+        f.append("cue&det=" + rel + facts.det)
+        f.append("cue&prev=" + rel[:1] + facts.prev)
+        f.append("cuew=" + a.lower[cue] + rel[:1])
+        f.append("cuew&det=" + a.lower[cue] + facts.det)
+    else:
+        f.append("nocue")
+    if speaker is not None and a.sent[speaker.first] == facts.sent:
+        srel = "S<" if speaker.last < m.first else "S>"
+        gap = m.first - speaker.last - 1 if srel == "S<" else speaker.first - m.last - 1
+        f.append("spk=" + srel + _bucket(gap))
+        f.append("spk&det=" + srel + facts.det)
+    else:
+        f.append("spk=none")
+    return f
+
+
+def span_keep_features(
+    a: Analysis,
+    ctx: Context,
+    lex: Lexicon,
+    i: int,
+    j: int,
+    kind: str,
+    score: float,
+    cue: int,
+    speaker: Mention | None,
+    speaker_p: float | None,
+    neighbours: tuple[bool, bool] = (False, False),
+) -> list[str]:
+    """Return features of a decoded quotation ``i..j`` for the keep-or-drop rescorer.
+
+    What the token tagger cannot see: the whole span's length and edges, its kind, whether the
+    cue model found a cue (an indirect quote without one is rarely right), how sure the speaker
+    ranker is, and whether the sentences before and after hold decoded quotations too
+    (``neighbours``: free indirect speech continues a quotation).
+    """
+    s0, s1 = a.sent[i], a.sent[j]
+    n = len(a)
+    sc = str(min(int(score * 10), 9))
+    has_cue = str(cue >= 0)
+    length = _bucket(j - i + 1)
+    spk = speaker.kind if speaker is not None else "none"
+    spk_p = "-" if speaker_p is None else str(min(int(speaker_p * 5), 4))
+    konj = any(a.lower[k] in lex.subjunctive for k in range(i, j + 1))
+    f = [
+        "b",
+        "k=" + kind,
+        "sc=" + sc,
+        "k&sc=" + kind + sc,
+        "k&cue=" + kind + has_cue,
+        "len=" + length,
+        "k&len=" + kind + length,
+        "ns=" + _bucket(s1 - s0 + 1),
+        "sstart=" + str(i == a.sent_first[s0]) + kind,
+        "send=" + str(j >= a.sent_last[s1] - 1) + kind,
+        "open=" + str(a.mark[i] == "open") + str(a.mark[j] == "close" or a.mark[j - 1] == "close"),
+        "first=" + a.lower[i],
+        "before=" + (a.lower[i - 1] if i > 0 else "^"),
+        "after=" + (a.lower[j + 1] if j + 1 < n else "$"),
+        "spk=" + spk + kind,
+        "spkp=" + spk_p,
+        "konj=" + str(konj) + kind,
+        "sv=" + str(ctx.sent_verb[s0]) + kind,
+        "smk=" + ctx.sent_marker[s0],
+        "pstart=" + str(a.para_start[s0]),
+        "nb=" + str(neighbours[0]) + str(neighbours[1]) + kind,
+        "vin=" + str(any(v for v in ctx.sent_verbs[s0] if i <= v <= j)) + kind,
+    ]
+    if cue >= 0:
+        f.append("cuew=" + a.lower[cue])
+        f.append("cue&side=" + ("in" if i <= cue <= j else ("b" if cue < i else "a")) + kind)
+    return f

@@ -1,6 +1,6 @@
 """``QuoteFinder``: learned German quotation detection, typing, cue and speaker attribution.
 
-Five linear models over string features (an explicit vocabulary per model), all fitted on
+Six linear models over string features (an explicit vocabulary per model), all fitted on
 annotated documents:
 
 1. a token tagger (logistic regression, BIO labels, Viterbi decoding) that delimits top-level
@@ -16,12 +16,18 @@ annotated documents:
    features for the grammatical subject of the cue verb (next to the cue, before or after it,
    nominative determiner, no preposition, "laut X", "X zufolge", "so X"); pronouns resolve to
    the previous speaker or the nearest name, relative pronouns to the noun phrase before them,
-   names to their fullest form in the text.
+   names to their fullest form in the text; the chosen candidate's softmax probability is the
+   speaker's ``score``;
+6. an addressee classifier over the mentions near the cue ("sagte der Zeitung", "warf der
+   Regierung vor", "forderte Russland auf"), for ``annotate``.
 
 Three rules, each checked against the training data, complete the tagger's spans: a sentence
 with an attribution phrase ("laut X", "nach Angaben X", "X zufolge") is what X says, without
 the phrase (a gap when the phrase sits inside); a long clause before a closing ", sagte X." or
-", so X." is quoted; consecutive free indirect sentences form one quotation.
+", so X." is quoted; consecutive free indirect sentences form one quotation. An indirect
+quotation for which the cue model finds no cue needs a tagger score of ``cueless_threshold``.
+An optional rescorer (``rescore_folds`` > 0), fitted on cross-validated decodings of the
+training documents, drops decoded quotations it finds unlikely (off in ``conf/quotes/de.yaml``).
 """
 
 from __future__ import annotations
@@ -34,13 +40,14 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 from scipy.special import expit
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 
 from quotestance.quotes.features import (
     Context,
     Mention,
     MentionFacts,
+    addressee_features,
     canonical_names,
     context,
     cue_features,
@@ -48,13 +55,20 @@ from quotestance.quotes.features import (
     is_named,
     mention_facts,
     pair_features,
+    span_keep_features,
     span_kind_features,
     speaker_features,
     speaker_features_pos,
     speaker_head_features,
     token_features,
 )
-from quotestance.quotes.lexicon import Lexicon, frequent_share, function_words, make_lexicon
+from quotestance.quotes.lexicon import (
+    Lexicon,
+    frequent_share,
+    function_words,
+    make_lexicon,
+    subjunctive_by_form,
+)
 from quotestance.quotes.ranker import ListwiseRanker
 from quotestance.quotes.text import Analysis, analyse, make_marks
 from quotestance.quotes.vocab import Rows, Vocabulary
@@ -70,7 +84,7 @@ from quotestance.records import (
 
 _NEG = -1e9
 _MAX_BEFORE = 10
-_MAX_AFTER = 4
+_MAX_AFTER = 6
 _MAX_INSIDE = 6
 _SUBJUNCTIVE_ENDINGS = ("e", "en", "est", "et")
 
@@ -86,7 +100,7 @@ class _Training:
 
 # a gold quotation for the speaker ranker: analysis, context, first and last token, kind,
 # gold speaker tokens, the previous speaker's name, and its number (for its cue token)
-_SpeakerItem = tuple[Analysis, Context, int, int, str, set[int], str, int]
+_SpeakerItem = tuple[Analysis, Context, int, int, str, set[int], str, int, dict[str, int]]
 
 
 @dataclass
@@ -100,6 +114,9 @@ class _Found:
     speaker_name: str
     nested: bool
     gap: tuple[int, int] | None = None
+    speaker_score: float | None = None
+    addressee: Mention | None = None
+    features: list[str] | None = None
 
 
 def _binary_scores(model: Any, rows: Rows) -> np.ndarray:
@@ -157,6 +174,11 @@ class QuoteFinder(BaseEstimator):
         cue_threshold: float = 0.5,
         pair_threshold: float = 0.5,
         standalone_threshold: float = 0.5,
+        addressee_threshold: float = 0.5,
+        span_threshold: float = 0.5,
+        learn_subjunctive: bool = False,
+        cueless_threshold: float = 0.0,
+        rescore_folds: int = 0,
         context_sentences: int = 3,
         emit_nested: bool = True,
         alpha_tagger: float = 1e-4,
@@ -164,6 +186,8 @@ class QuoteFinder(BaseEstimator):
         C_cue: float = 1.0,
         C_kind: float = 1.0,
         C_pair: float = 1.0,
+        C_addressee: float = 1.0,
+        C_span: float = 1.0,
         n_features: int = 2**20,
         min_count: int = 2,
         max_iter: int = 300,
@@ -187,6 +211,11 @@ class QuoteFinder(BaseEstimator):
         self.cue_threshold = cue_threshold
         self.pair_threshold = pair_threshold
         self.standalone_threshold = standalone_threshold
+        self.addressee_threshold = addressee_threshold
+        self.span_threshold = span_threshold
+        self.learn_subjunctive = learn_subjunctive
+        self.cueless_threshold = cueless_threshold
+        self.rescore_folds = rescore_folds
         self.context_sentences = context_sentences
         self.emit_nested = emit_nested
         self.alpha_tagger = alpha_tagger
@@ -194,6 +223,8 @@ class QuoteFinder(BaseEstimator):
         self.C_cue = C_cue
         self.C_kind = C_kind
         self.C_pair = C_pair
+        self.C_addressee = C_addressee
+        self.C_span = C_span
         self.n_features = n_features
         self.min_count = min_count
         self.max_iter = max_iter
@@ -215,8 +246,10 @@ class QuoteFinder(BaseEstimator):
         totals: Counter[str] = Counter()
         cue_hits: Counter[str] = Counter()
         konj_hits: Counter[str] = Counter()
+        lower_words: set[str] = set()
         for doc, a in zip(documents, analyses, strict=True):
             totals.update(a.lower)
+            lower_words.update(w for w in a.words if w[:1].islower())
             cue_tokens: set[int] = set()
             reported: set[int] = set()
             for q in doc.quotes:
@@ -243,7 +276,8 @@ class QuoteFinder(BaseEstimator):
             self.role_nouns,
             function_words(a.words for a in analyses),
             cues=frequent_share(cue_hits, totals, 3, 0.2),
-            subjunctive_learned=frequent_share(konj_hits, totals, 5, 0.8),
+            subjunctive_learned=frequent_share(konj_hits, totals, 5, 0.8)
+            | (subjunctive_by_form(lower_words) if self.learn_subjunctive else frozenset()),
             source_nouns=self.source_nouns,
         )
 
@@ -269,7 +303,42 @@ class QuoteFinder(BaseEstimator):
         ]
         items, anchors = self._fit_cues(texts, kinds)
         self._fit_speakers(items, anchors)
+        self._fit_addressees(texts, kinds, anchors)
+        self.span_model_: LogisticRegression | None = None
+        if self.rescore_folds >= 2 and len(documents) >= 2 * self.rescore_folds:
+            self._fit_rescorer(documents)
         return self
+
+    def _fit_rescorer(self, documents: Sequence[AnnotatedDocument]) -> None:
+        """Fit the keep-or-drop model of decoded quotations on cross-validated predictions.
+
+        Each of ``rescore_folds`` folds of the training documents is decoded by a finder fitted
+        on the others (without a rescorer); a decoded top-level quotation is right when it
+        covers at least 30 % of a gold quotation (the quote-level metric's lower threshold).
+        """
+        k = self.rescore_folds
+        rows: list[list[str]] = []
+        labels: list[int] = []
+        for fold in range(k):
+            held = [d for n, d in enumerate(documents) if n % k == fold]
+            rest = [d for n, d in enumerate(documents) if n % k != fold]
+            sub: QuoteFinder = clone(self).set_params(rescore_folds=0).fit(rest)
+            for doc in held:
+                a, found = sub._predict(doc.text, doc.sentences, collect=True)
+                golds = [
+                    {t for sp in q.quote for t in a.tokens_in(sp.start, sp.end)} for q in doc.quotes
+                ]
+                golds = [g for g in golds if g]
+                for f in found:
+                    if f.nested or f.features is None:
+                        continue
+                    toks = set(self._tokens(f))
+                    rows.append(f.features)
+                    labels.append(int(any(len(g & toks) >= 0.3 * len(g) for g in golds)))
+        self.span_vocabulary_ = self._vocabulary(rows)
+        self.span_model_ = _fit_binary(
+            self.span_vocabulary_.matrix(rows), labels, self.C_span, self.random_state
+        )
 
     @staticmethod
     def _gold_spans(a: Analysis, doc: AnnotatedDocument) -> list[tuple[GoldQuote, int, int]]:
@@ -397,6 +466,7 @@ class QuoteFinder(BaseEstimator):
             a, ctx = t.analysis, t.context
             canon = canonical_names(ctx.mentions)
             prev_speaker = ""
+            earlier: dict[str, int] = {}
             token_rows: dict[int, list[str]] = {}
             for (q, first, last), kind in zip(t.spans, text_kinds, strict=True):
                 cue_tokens = {k for s in q.cue for k in a.tokens_in(s.start, s.end)}
@@ -408,7 +478,9 @@ class QuoteFinder(BaseEstimator):
                     cue_y.append(int(k in cue_tokens))
                     cue_tok.append(k)
                 gold = {k for s in q.speaker for k in a.tokens_in(s.start, s.end)}
-                items.append((a, ctx, first, last, kind, gold, prev_speaker, len(cue_starts) - 1))
+                items.append(
+                    (a, ctx, first, last, kind, gold, prev_speaker, len(cue_starts) - 1, earlier)
+                )
                 named = [
                     m
                     for m in ctx.mentions
@@ -416,6 +488,7 @@ class QuoteFinder(BaseEstimator):
                 ]
                 if named:
                     prev_speaker = canon.get(named[0].name, named[0].name)
+                    earlier = {**earlier, prev_speaker: earlier.get(prev_speaker, 0) + 1}
         cue_starts.append(len(cue_y))
         self.cue_vocabulary_ = self._vocabulary(cue_x)
         cue_matrix = self.cue_vocabulary_.matrix(cue_x)
@@ -441,7 +514,7 @@ class QuoteFinder(BaseEstimator):
         head_counts: dict[str, list[int]] = {}
         salience_cache: dict[int, tuple[dict[str, str], dict[str, int]]] = {}
         facts_cache: dict[tuple[int, int], MentionFacts] = {}
-        for a, ctx, first, last, kind, gold, prev_speaker, g in items:
+        for a, ctx, first, last, kind, gold, prev_speaker, g, earlier in items:
             if not gold:
                 continue
             key = id(ctx)
@@ -478,6 +551,7 @@ class QuoteFinder(BaseEstimator):
                             name,
                             anchor,
                             cr,
+                            earlier,
                         ),
                     ]
                 )
@@ -499,6 +573,95 @@ class QuoteFinder(BaseEstimator):
         self.speaker_model_ = ListwiseRanker(
             C=self.C_speaker, max_iter=max(self.max_iter, 300)
         ).fit(self.speaker_vocabulary_.matrix(rows), np.asarray(labels), np.asarray(starts))
+
+    def _addressee_candidates(
+        self, a: Analysis, mentions: Sequence[Mention], first: int, last: int, cue: int, kind: str
+    ) -> list[Mention]:
+        """Mentions in the cue's sentence (or the quote's first one), outside the quote.
+
+        Reported speech holds its addressee ("Die SPD fordert die Tarifparteien auf, ..."):
+        there the quote's own mentions count too.
+        """
+        s = a.sent[cue] if cue >= 0 else a.sent[first]
+        lo, hi = a.sent_first[s], a.sent_last[s]
+        inside_ok = kind == "reported"
+        return [
+            m
+            for m in mentions
+            if lo <= m.first <= hi
+            and (inside_ok or not first <= m.first <= last)
+            and m.kind not in ("rel", "dem")
+            and not a.depth[m.first]
+        ]
+
+    def _fit_addressees(
+        self,
+        texts: Sequence[_Training],
+        kinds: Sequence[Sequence[str]],
+        anchors: Sequence[int],
+    ) -> None:
+        """Fit the addressee model: is a mention near the cue the one the speaker addresses."""
+        lex = self.lexicon_
+        rows: list[list[str]] = []
+        labels: list[int] = []
+        g = 0
+        for t, text_kinds in zip(texts, kinds, strict=True):
+            a, ctx = t.analysis, t.context
+            facts: dict[int, MentionFacts] = {}
+            for (q, first, last), kind in zip(t.spans, text_kinds, strict=True):
+                cue = anchors[g]
+                g += 1
+                if q.nested:
+                    continue
+                gold = {k for s in q.addressee for k in a.tokens_in(s.start, s.end)}
+                spk = {k for s in q.speaker for k in a.tokens_in(s.start, s.end)}
+                cands = self._addressee_candidates(a, ctx.mentions, first, last, cue, kind)
+                speaker = next((m for m in cands if m.first in spk or m.last in spk), None)
+                for m in cands:
+                    if m is speaker:
+                        continue
+                    if m.first not in facts:
+                        facts[m.first] = mention_facts(a, ctx, lex, m, 0)
+                    rows.append(
+                        addressee_features(
+                            a, lex, first, last, kind, m, facts[m.first], cue, speaker
+                        )
+                    )
+                    labels.append(int(any(k in gold for k in range(m.first, m.last + 1))))
+        self.addressee_vocabulary_ = self._vocabulary(rows)
+        self.addressee_model_ = _fit_binary(
+            self.addressee_vocabulary_.matrix(rows), labels, self.C_addressee, self.random_state
+        )
+
+    def _predict_addressee(
+        self,
+        a: Analysis,
+        ctx: Context,
+        i: int,
+        j: int,
+        kind: str,
+        cue: int,
+        speaker: Mention | None,
+        known: Mapping[int, tuple[MentionFacts, float]],
+    ) -> Mention | None:
+        """Return the most likely addressee of the quote ``i..j`` when likely enough."""
+        if self.addressee_model_ is None:
+            return None
+        lex = self.lexicon_
+        cands = [
+            m
+            for m in self._addressee_candidates(a, ctx.mentions, i, j, cue, kind)
+            if speaker is None or m.first != speaker.first
+        ]
+        if not cands:
+            return None
+        rows = []
+        for m in cands:
+            facts = known[m.first][0] if m.first in known else mention_facts(a, ctx, lex, m, 0)
+            rows.append(addressee_features(a, lex, i, j, kind, m, facts, cue, speaker))
+        p = _binary_scores(self.addressee_model_, Rows(self.addressee_vocabulary_, rows))
+        best = int(np.argmax(p))
+        return cands[best] if p[best] >= self.addressee_threshold else None
 
     # ---------------------------------------------------------------- candidates
 
@@ -783,7 +946,13 @@ class QuoteFinder(BaseEstimator):
                 gaps[joined[:2]] = gap
         return out, gaps
 
-    def _predict(self, text: str, sentences: Sequence[Sentence]) -> tuple[Analysis, list[_Found]]:
+    def _predict(
+        self, text: str, sentences: Sequence[Sentence], collect: bool = False
+    ) -> tuple[Analysis, list[_Found]]:
+        """Decode, type and attribute the quotations of ``text``.
+
+        ``collect`` keeps every top-level quotation's rescorer features (to fit the rescorer).
+        """
         lex = self.lexicon_
         a = analyse(text, sentences, lex.marks)
         if not len(a) or self.tagger_ is None:
@@ -828,6 +997,8 @@ class QuoteFinder(BaseEstimator):
         cue_known: dict[int, float] = {}
         found: list[_Found] = []
         last_speaker: tuple[int, str] | None = None
+        earlier: dict[str, int] = {}
+        quoted_sents = {s for i, j, _ in spans for s in range(a.sent[i], a.sent[j] + 1)}
         for (i, j0, score), kind_raw in zip(spans, kinds, strict=True):
             kind: QuoteKind = kind_raw  # type: ignore[assignment]
             j = j0
@@ -839,13 +1010,54 @@ class QuoteFinder(BaseEstimator):
             if kind == "indirect" and marked:
                 kind = "mixed"
             cue = self._predict_cue(a, ctx, i, j, kind_raw, cue_known)
-            speaker, name = self._predict_speaker(
-                a, ctx, canon, salience, i, j, kind_raw, last_speaker, cue[0] if cue else -1, known
+            if kind == "indirect" and not cue and score < self.cueless_threshold:
+                # a subordinate clause without a verb of saying: rarely a quotation
+                continue
+            speaker, name, spk_p = self._predict_speaker(
+                a,
+                ctx,
+                canon,
+                salience,
+                i,
+                j,
+                kind_raw,
+                last_speaker,
+                cue[0] if cue else -1,
+                known,
+                earlier,
             )
+            features = None
+            if collect or self.span_model_ is not None:
+                neighbours = (a.sent[i] - 1 in quoted_sents, a.sent[j0] + 1 in quoted_sents)
+                features = span_keep_features(
+                    a,
+                    ctx,
+                    lex,
+                    i,
+                    j,
+                    kind,
+                    score,
+                    cue[0] if cue else -1,
+                    speaker,
+                    spk_p,
+                    neighbours,
+                )
+            if self.span_model_ is not None and features is not None and kind != "direct":
+                keep = _binary_scores(self.span_model_, Rows(self.span_vocabulary_, [features]))
+                if keep[0] < self.span_threshold:
+                    continue
             if speaker is not None and speaker.kind not in ("pron", "rel", "dem"):
                 last_speaker = (a.sent[speaker.first], name)
+                earlier[name] = earlier.get(name, 0) + 1
             gap = gaps.get((i, j))
-            found.append(_Found(i, j, kind, score, cue, speaker, name, False, gap))
+            addressee = self._predict_addressee(
+                a, ctx, i, j, kind_raw, cue[0] if cue else -1, speaker, known
+            )
+            found.append(
+                _Found(
+                    i, j, kind, score, cue, speaker, name, False, gap, spk_p, addressee, features
+                )
+            )
             if self.emit_nested:
                 for oi, ci in pairs:
                     if (
@@ -855,7 +1067,9 @@ class QuoteFinder(BaseEstimator):
                         and (oi, ci) != (i, j)
                         and not (oi <= i + 1 and ci >= j - 1)
                     ):
-                        found.append(_Found(oi, ci, "direct", score, cue, speaker, name, True))
+                        found.append(
+                            _Found(oi, ci, "direct", score, cue, speaker, name, True, None, spk_p)
+                        )
         found.sort(key=lambda f: (f.first, f.nested, -f.last))
         return a, found
 
@@ -945,8 +1159,9 @@ class QuoteFinder(BaseEstimator):
         last_speaker: tuple[int, str] | None,
         cue: int,
         known: dict[int, tuple[MentionFacts, float]],
-    ) -> tuple[Mention | None, str]:
-        """Rank the candidates of the quote ``i..j``; return the best and its resolved name.
+        earlier: Mapping[str, int],
+    ) -> tuple[Mention | None, str, float | None]:
+        """Rank the candidates of the quote ``i..j``; return the best, its name and probability.
 
         ``known`` keeps, per mention of the text, its facts and the weight of its
         quotation-independent features: a mention is a candidate for several quotations.
@@ -954,7 +1169,7 @@ class QuoteFinder(BaseEstimator):
         mentions = ctx.mentions
         cands = self._speaker_candidates(a, mentions, i, j, kind)
         if not cands:
-            return None, ""
+            return None, "", None
         coef = self.speaker_model_.coef_
         new = [m for m, _ in cands if m.first not in known]
         if new:
@@ -984,6 +1199,7 @@ class QuoteFinder(BaseEstimator):
                         canon.get(m.name, m.name),
                         cue,
                         cr,
+                        earlier,
                     ),
                     *speaker_head_features(
                         self.head_rates_.get(m.head, -1.0), speaker_features_pos(a, i, j, m)
@@ -997,9 +1213,9 @@ class QuoteFinder(BaseEstimator):
         p /= p.sum()
         best = int(np.argmax(p))
         if p[best] < self.speaker_threshold:
-            return None, ""
+            return None, "", None
         m = cands[best][0]
-        return m, self._resolve(a, ctx, canon, salience, m, last_speaker)
+        return m, self._resolve(a, ctx, canon, salience, m, last_speaker), float(p[best])
 
     @staticmethod
     def _resolve(
@@ -1062,7 +1278,8 @@ class QuoteFinder(BaseEstimator):
             speaker = None
             if f.speaker is not None:
                 s, e = a.starts[f.speaker.first], a.ends[f.speaker.last]
-                speaker = Speaker(f.speaker_name or text[s:e], s, e, text[s:e])
+                spk_score = None if f.speaker_score is None else round(f.speaker_score, 4)
+                speaker = Speaker(f.speaker_name or text[s:e], s, e, text[s:e], spk_score)
             ids = tuple(sid for s, e, sid in sent_spans if s < end and start < e)
             out.append(
                 Quote(n, start, end, text[start:end], f.kind, cue, speaker, ids, round(f.score, 4))
@@ -1095,6 +1312,9 @@ class QuoteFinder(BaseEstimator):
             speaker: tuple[Span, ...] = ()
             if f.speaker is not None:
                 speaker = spans(range(f.speaker.first, f.speaker.last + 1))
+            addressee: tuple[Span, ...] = ()
+            if f.addressee is not None:
+                addressee = spans(range(f.addressee.first, f.addressee.last + 1))
             result.append(
                 GoldQuote(
                     kind=f.kind,
@@ -1102,6 +1322,7 @@ class QuoteFinder(BaseEstimator):
                     speaker=speaker,
                     cue=spans(f.cue),
                     frame=spans(frame),
+                    addressee=addressee,
                     nested=f.nested,
                 )
             )

@@ -92,6 +92,26 @@ def frequent_share(
     )
 
 
+def subjunctive_by_form(words: Iterable[str], min_length: int = 4) -> frozenset[str]:
+    """Learn Konjunktiv I forms: lower-case words in ``-e`` whose ``-t`` and infinitive exist.
+
+    "reiche" (reicht, reichen), "ändere" (ändert, ändern), "übertreibe" (übertreibt,
+    übertreiben): the third person singular of Konjunktiv I, the mark of reported speech, is
+    the verb stem plus ``-e`` where the indicative has ``-t``. Adjectives in ``-e`` ("große",
+    "neue") have no ``-t`` form. ``words`` are the lower-case words of a corpus.
+    """
+    vocab = set(words)
+    return frozenset(
+        w
+        for w in vocab
+        if len(w) >= min_length
+        and w.endswith("e")
+        and not w.endswith(("ee", "ie"))
+        and w[:-1] + "t" in vocab
+        and (w[:-1] + "en" in vocab or w[:-1] + "n" in vocab)
+    )
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The resources the models read: all lookups are set or tuple membership.
