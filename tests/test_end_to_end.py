@@ -159,6 +159,9 @@ def test_dvc_plots_show_draws_the_confusion_matrix(scored: tuple[dict, str, Path
     assert len(rows) == test_size
     assert {row["actual"] for row in rows} == {"against", "favor", "neutral"}
     assert plots["experiments/metrics/test_stance_confusion.png"][0]["type"] == "image"
+    (speakers,) = plots["experiments/metrics/test_speaker_curve.csv"]
+    points = speakers["content"]["data"]["values"]
+    assert len(points) == 20 and all(0 <= float(p["precision"]) <= 1 for p in points)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +173,7 @@ def experiment(scored: tuple[dict, str, Path]) -> Path:
 
 
 @pytest.mark.slow
-def test_dvc_exp_run_trains_what_hydra_composes(experiment: Path) -> None:
+def test_dvc_exp_run_trains_what_hydra_composes(experiment: Path, tmp_path: Path) -> None:
     """`dvc exp run -S model=logreg` and `quotestance-train model=logreg ...` resolve one config."""
     root = experiment
     env = {**os.environ, "QUOTESTANCE_ROOT": str(root)}
@@ -201,9 +204,9 @@ def test_dvc_exp_run_trains_what_hydra_composes(experiment: Path) -> None:
         order_by=["attributes.start_time DESC"],
         max_results=1,
     )
-    logged_file = client.download_artifacts(run.info.run_id, "config/resolved.yaml", str(root))
+    logged_file = client.download_artifacts(run.info.run_id, "config/resolved.yaml", str(tmp_path))
     assert yaml.safe_load(Path(logged_file).read_text()) == expected
     assert run.data.tags["config_hash"] == config_hash(expected)
     assert "model=logreg" in run.data.params["overrides"]
-    assert client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version == "2"
-    assert client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version == "1"
+    assert str(client.get_model_version_by_alias(MODEL_NAME, CHALLENGER).version) == "2"
+    assert str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version) == "1"

@@ -12,10 +12,12 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from quotestance import tracking
+from quotestance.evaluation.curves import save_curve_csv, save_curve_plot
 from quotestance.evaluation.quotes import (
     format_report,
     predictions_to_json,
     quote_level_scores,
+    speaker_curve,
     token_level_scores,
 )
 from quotestance.evaluation.stance import (
@@ -35,6 +37,8 @@ from quotestance.io import (
 from quotestance.pipeline import QuotestancePipeline
 from quotestance.records import AnnotatedDocument, StanceExample
 from quotestance.stance import examples_to_frame, predict_probabilities, predict_stance
+
+SPEAKER_THRESHOLDS = tuple(i / 20 for i in range(20))  # 0.00, 0.05, ..., 0.95
 
 
 def read_stance_examples(path: str | Path, limit: int | None = None) -> list[StanceExample]:
@@ -94,9 +98,10 @@ def evaluate_quotes(
     """Find quotes in raw text (own segmentation); log the token- and quote-level metrics.
 
     The token-level metric scores every role, so it uses ``annotate`` (which also returns frames);
-    the quote-level view and speaker accuracy score the records that ``find`` outputs. The
-    predictions (``annotate``) go to ``out_dir/<split>_quotes_predictions.jsonl`` in the corpus
-    JSON format, and to the run.
+    the quote-level view and speaker accuracy score the records that ``find`` outputs. Written to
+    ``out_dir`` and logged: the predictions (``annotate``) in the corpus JSON format
+    (``<split>_quotes_predictions.jsonl``) and the speaker precision/recall curve over the
+    confidence threshold (``<split>_speaker_curve.csv`` and ``.png``).
     """
     finder = pipeline.quote_finder
     sentences = [pipeline.segmenter.segment(doc.text) for doc in documents]
@@ -120,7 +125,20 @@ def evaluate_quotes(
         exported,
         (predictions_to_json(doc, a) for doc, a in zip(documents, annotated, strict=True)),
     )
-    mlflow.log_artifact(str(exported), split)
+    # the speaker's precision/recall as its confidence threshold rises (speaker null below it)
+    curve = speaker_curve(documents, found, SPEAKER_THRESHOLDS)
+    title = f"speaker attribution, {split}"
+    for artifact in (
+        exported,
+        save_curve_csv(curve, out_dir / f"{split}_speaker_curve.csv"),
+        save_curve_plot(
+            curve,
+            out_dir / f"{split}_speaker_curve.png",
+            title,
+            getattr(finder, "speaker_threshold", None),
+        ),
+    ):
+        mlflow.log_artifact(str(artifact), split)
     return metrics
 
 
