@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -112,6 +113,12 @@ class Context:
     mentions: list[Mention]
     marker: list[str]
     sent_marker: list[str]
+    mention_sents: list[int]  # the sentence of each mention's first token (non-decreasing)
+
+    def mentions_in(self, first_sent: int, last_sent: int) -> list[Mention]:
+        """Return the mentions that start in sentences ``first_sent..last_sent``, in text order."""
+        lo = bisect_left(self.mention_sents, first_sent)
+        return self.mentions[lo : bisect_right(self.mention_sents, last_sent, lo)]
 
 
 def _nounish(a: Analysis, lex: Lexicon, i: int) -> bool:
@@ -364,6 +371,7 @@ def context(a: Analysis, lex: Lexicon) -> Context:
         mentions,
         marker,
         sent_marker,
+        [a.sent[m.first] for m in mentions],
     )
 
 

@@ -32,9 +32,11 @@ training documents, drops decoded quotations it finds unlikely (off in ``conf/qu
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -86,6 +88,41 @@ _NEG = -1e9
 _MAX_BEFORE = 10
 _MAX_AFTER = 6
 _MAX_INSIDE = 6
+
+
+class _Spans:
+    """Token spans ``(first, last)``, asked where a quotation-mark pair lies among them."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.firsts = [i for i, _ in self.spans]
+        self.reach = list(accumulate((j for _, j in self.spans), max))  # furthest last so far
+
+    def where(self, oi: int, ci: int) -> str:
+        """``eq``: the pair is a span (give or take a token at each end); ``in``: inside one."""
+        lo, hi = bisect_left(self.firsts, oi - 1), bisect_right(self.firsts, oi + 1)
+        if any(abs(j - ci) <= 1 for _, j in self.spans[lo:hi]):
+            return "eq"
+        before = bisect_right(self.firsts, oi)  # the spans that start at or before the opener
+        return "in" if before and self.reach[before - 1] >= ci else "out"
+
+    def covers(self, t: int) -> bool:
+        """Whether token ``t`` lies in a span."""
+        before = bisect_right(self.firsts, t)
+        return bool(before) and self.reach[before - 1] >= t
+
+
+def _overlapping(
+    spans: Sequence[tuple[int, int, int]], starts: Sequence[int], start: int, end: int
+) -> tuple[int, ...]:
+    """Ids of the ordered, non-overlapping ``(start, end, id)`` spans that overlap start..end."""
+    hi = bisect_left(starts, end)
+    lo = hi
+    while lo > 0 and spans[lo - 1][1] > start:
+        lo -= 1
+    return tuple(sid for _, _, sid in spans[lo:hi])
+
+
 _SUBJUNCTIVE_ENDINGS = ("e", "en", "est", "et")
 
 
@@ -436,12 +473,10 @@ class QuoteFinder(BaseEstimator):
         pair_y: list[int] = []
         for t in texts:
             a = t.analysis
-            top = [(f, la) for q, f, la in t.spans if not q.nested]
+            top = _Spans([(f, la) for q, f, la in t.spans if not q.nested])
             direct = {(f, la) for q, f, la in t.spans if q.kind == "direct"}
             for oi, ci in self._pairs(a):
-                pair_x.append(
-                    pair_features(a, t.context, self.lexicon_, oi, ci, self._inside(oi, ci, top))
-                )
+                pair_x.append(pair_features(a, t.context, self.lexicon_, oi, ci, top.where(oi, ci)))
                 pair_y.append(int((oi, ci) in direct or (oi, ci + 1) in direct))
         self.pair_vocabulary_ = self._vocabulary(pair_x)
         self.pair_model_ = _fit_binary(
@@ -522,7 +557,7 @@ class QuoteFinder(BaseEstimator):
                 canon = canonical_names(ctx.mentions)
                 salience_cache[key] = (canon, self._salience(ctx.mentions, canon))
             canon, salience = salience_cache[key]
-            cands = self._speaker_candidates(a, ctx.mentions, first, last, kind)
+            cands = self._speaker_candidates(a, ctx, first, last, kind)
             ys = [int(any(k in gold for k in range(m.first, m.last + 1))) for m, _ in cands]
             if not any(ys):
                 continue
@@ -575,7 +610,7 @@ class QuoteFinder(BaseEstimator):
         ).fit(self.speaker_vocabulary_.matrix(rows), np.asarray(labels), np.asarray(starts))
 
     def _addressee_candidates(
-        self, a: Analysis, mentions: Sequence[Mention], first: int, last: int, cue: int, kind: str
+        self, a: Analysis, ctx: Context, first: int, last: int, cue: int, kind: str
     ) -> list[Mention]:
         """Mentions in the cue's sentence (or the quote's first one), outside the quote.
 
@@ -583,13 +618,11 @@ class QuoteFinder(BaseEstimator):
         there the quote's own mentions count too.
         """
         s = a.sent[cue] if cue >= 0 else a.sent[first]
-        lo, hi = a.sent_first[s], a.sent_last[s]
         inside_ok = kind == "reported"
         return [
             m
-            for m in mentions
-            if lo <= m.first <= hi
-            and (inside_ok or not first <= m.first <= last)
+            for m in ctx.mentions_in(s, s)
+            if (inside_ok or not first <= m.first <= last)
             and m.kind not in ("rel", "dem")
             and not a.depth[m.first]
         ]
@@ -615,7 +648,7 @@ class QuoteFinder(BaseEstimator):
                     continue
                 gold = {k for s in q.addressee for k in a.tokens_in(s.start, s.end)}
                 spk = {k for s in q.speaker for k in a.tokens_in(s.start, s.end)}
-                cands = self._addressee_candidates(a, ctx.mentions, first, last, cue, kind)
+                cands = self._addressee_candidates(a, ctx, first, last, cue, kind)
                 speaker = next((m for m in cands if m.first in spk or m.last in spk), None)
                 for m in cands:
                     if m is speaker:
@@ -650,7 +683,7 @@ class QuoteFinder(BaseEstimator):
         lex = self.lexicon_
         cands = [
             m
-            for m in self._addressee_candidates(a, ctx.mentions, i, j, cue, kind)
+            for m in self._addressee_candidates(a, ctx, i, j, cue, kind)
             if speaker is None or m.first != speaker.first
         ]
         if not cands:
@@ -673,16 +706,6 @@ class QuoteFinder(BaseEstimator):
             if ci > oi + 1:
                 out.append((oi, ci))
         return out
-
-    @staticmethod
-    def _inside(oi: int, ci: int, spans: Sequence[tuple[int, int]]) -> str:
-        for i, j in spans:
-            if abs(i - oi) <= 1 and abs(j - ci) <= 1:
-                return "eq"
-        for i, j in spans:
-            if i <= oi and ci <= j:
-                return "in"
-        return "out"
 
     @staticmethod
     def _core_end(a: Analysis, i: int, j: int) -> int:
@@ -729,18 +752,13 @@ class QuoteFinder(BaseEstimator):
         ]
 
     def _speaker_candidates(
-        self, a: Analysis, mentions: Sequence[Mention], first: int, last: int, kind: str = ""
+        self, a: Analysis, ctx: Context, first: int, last: int, kind: str = ""
     ) -> list[tuple[Mention, int]]:
         s0, s1 = a.sent[first], a.sent[last]
-        lo = max(s0 - self.context_sentences, 0)
-        hi = s1 + 1
         before: list[Mention] = []
         after: list[Mention] = []
         inside: list[Mention] = []
-        for m in mentions:
-            sm = a.sent[m.first]
-            if sm < lo or sm > hi:
-                continue
+        for m in ctx.mentions_in(s0 - self.context_sentences, s1 + 1):
             if m.last < first:
                 before.append(m)
             elif m.first > last:
@@ -959,11 +977,12 @@ class QuoteFinder(BaseEstimator):
             return a, []
         ctx = context(a, lex)
         spans, gaps = self._attributed(a, ctx, self._tails(a, ctx, self._spans(a, ctx)))
-        pairs = self._pairs(a)
+        pairs = sorted(self._pairs(a))
+        pair_firsts = [oi for oi, _ in pairs]
         pair_p = np.zeros(0)
         if pairs and self.pair_model_ is not None:
-            top = [(i, j) for i, j, _ in spans]
-            inside = [self._inside(oi, ci, top) for oi, ci in pairs]
+            top = _Spans([(i, j) for i, j, _ in spans])
+            inside = [top.where(oi, ci) for oi, ci in pairs]
             rows = Rows(
                 self.pair_vocabulary_,
                 [
@@ -978,11 +997,7 @@ class QuoteFinder(BaseEstimator):
                 if w == "out" and p >= self.standalone_threshold
             ]
             if standalone:
-                kept = [
-                    s
-                    for s in standalone
-                    if not any(i <= s[0] <= j or i <= s[1] <= j for i, j, _ in spans)
-                ]
+                kept = [s for s in standalone if not (top.covers(s[0]) or top.covers(s[1]))]
                 spans = sorted([*spans, *kept])
         if not spans:
             return a, []
@@ -1059,7 +1074,7 @@ class QuoteFinder(BaseEstimator):
                 )
             )
             if self.emit_nested:
-                for oi, ci in pairs:
+                for oi, ci in pairs[bisect_left(pair_firsts, i) : bisect_right(pair_firsts, j)]:
                     if (
                         (oi, ci) in pair_direct
                         and i <= oi
@@ -1166,8 +1181,7 @@ class QuoteFinder(BaseEstimator):
         ``known`` keeps, per mention of the text, its facts and the weight of its
         quotation-independent features: a mention is a candidate for several quotations.
         """
-        mentions = ctx.mentions
-        cands = self._speaker_candidates(a, mentions, i, j, kind)
+        cands = self._speaker_candidates(a, ctx, i, j, kind)
         if not cands:
             return None, "", None
         coef = self.speaker_model_.coef_
@@ -1227,21 +1241,18 @@ class QuoteFinder(BaseEstimator):
         last_speaker: tuple[int, str] | None,
     ) -> str:
         """Name the speaker mention ``m``: its fullest name, or a pronoun's antecedent."""
-        mentions = ctx.mentions
         if m.kind not in ("pron", "rel", "dem"):
             return canon.get(m.name, m.name)
         sm = a.sent[m.first]
         if m.kind == "rel":
-            before = [c for c in mentions if c.last < m.first and a.sent[c.first] == sm]
+            before = [c for c in ctx.mentions_in(sm, sm) if c.last < m.first]
             before = [c for c in before if c.kind not in ("pron", "rel", "dem")]
             if before:
                 c = before[-1]
                 return canon.get(c.name, c.name)
         if last_speaker is not None and sm - last_speaker[0] <= 4:
             return last_speaker[1]
-        prior = [
-            c for c in mentions if c.last < m.first and is_named(c) and sm - a.sent[c.first] <= 3
-        ]
+        prior = [c for c in ctx.mentions_in(sm - 3, sm) if c.last < m.first and is_named(c)]
         if not prior:
             return m.name
         initial = [c for c in prior if c.first == a.clause_first[a.clause[c.first]]]
@@ -1268,6 +1279,7 @@ class QuoteFinder(BaseEstimator):
         """
         a, found = self._predict(text, sentences)
         sent_spans = sorted((s.start, s.end, s.id) for s in sentences)
+        sent_starts = [start for start, _, _ in sent_spans]
         out = []
         for n, f in enumerate(found):
             start, end = a.starts[f.first], a.ends[f.last]
@@ -1280,7 +1292,7 @@ class QuoteFinder(BaseEstimator):
                 s, e = a.starts[f.speaker.first], a.ends[f.speaker.last]
                 spk_score = None if f.speaker_score is None else round(f.speaker_score, 4)
                 speaker = Speaker(f.speaker_name or text[s:e], s, e, text[s:e], spk_score)
-            ids = tuple(sid for s, e, sid in sent_spans if s < end and start < e)
+            ids = _overlapping(sent_spans, sent_starts, start, end)
             out.append(
                 Quote(n, start, end, text[start:end], f.kind, cue, speaker, ids, round(f.score, 4))
             )
