@@ -7,8 +7,8 @@ Runs, each a logged MLflow run with predictions.csv and metrics.json in its own 
 - NewsMTSC ``rw`` (prepared: polarity 2/4/6 -> against/neutral/favor): dev and test macro-F1;
 - the baseline comparison: ``model=per_target_svm`` (SemEval-2016 organisers' per-target SVM on
   word and character n-grams) against the project's model on the corpus, GerNTSA and NewsMTSC;
-- ``previous``: the project's model with the features of the earlier default (window 6, no
-  evaluation scope, no criticism scope, crossed view unweighted), for a like-for-like comparison.
+- ``previous``: the project's model with the features of the earlier default (no per-target
+  feature copies: ``features.interaction_weight=0``), for a like-for-like comparison.
 
 Writes ``results.json`` under ``--out`` and, with ``--table``, the Markdown results table.
 
@@ -47,13 +47,7 @@ DATASETS = {
 }
 MODELS = {
     "ours": ["model=linear_svm"],
-    "previous": [
-        "model=linear_svm",
-        "features.window=6",
-        "features.evaluation=false",
-        "features.criticism_scope=false",
-        "features.view_weights=null",
-    ],
+    "previous": ["model=linear_svm", "features.interaction_weight=0"],
     "per_target_svm": ["model=per_target_svm"],
 }
 

@@ -29,7 +29,12 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted
 
-from quotestance.features.inputs import STANCE_COLUMNS, n_input_features, stance_frame
+from quotestance.features.inputs import (
+    STANCE_COLUMNS,
+    check_n_features,
+    n_input_features,
+    stance_frame,
+)
 from quotestance.features.lexicon import LexiconFeatures
 from quotestance.features.views import TARGET_TOKEN, TargetViews
 from quotestance.records import StanceExample
@@ -38,6 +43,7 @@ __all__ = [
     "STANCE_COLUMNS",
     "TARGET_TOKEN",
     "PerTargetClassifier",
+    "TargetInteraction",
     "TargetMarker",
     "TemperatureCalibratedClassifier",
     "build_ensemble",
@@ -54,7 +60,7 @@ __all__ = [
 ]
 
 TargetMarker = TargetViews  # the earlier name of the view transformer
-VIEWS: tuple[str, ...] = ("words", "chars", "window", "crossed", "cues")
+VIEWS: tuple[str, ...] = ("words", "chars", "window", "crossed", "cues", "clause")
 
 
 def examples_to_frame(examples: Sequence[StanceExample]) -> pd.DataFrame:
@@ -80,7 +86,7 @@ def build_features(
     word_ngrams: int = 2,
     char_ngrams: int = 5,
     min_df: int = 1,
-    views: Sequence[str] = VIEWS,
+    views: Sequence[str] = ("words", "chars", "window", "crossed", "cues"),
     lexicon: bool = True,
     lexicon_languages: Sequence[str] = ("de", "en"),
     cues: Mapping[str, Sequence[str]] | None = None,
@@ -89,6 +95,10 @@ def build_features(
     criticism_scope: bool = True,
     cross: str = "all",
     view_weights: Mapping[str, float] | None = None,
+    roles: bool = False,
+    target_prior: bool = True,
+    interaction_weight: float = 0.0,
+    interaction_min_examples: int = 30,
 ) -> TransformerMixin:
     """Return the target-aware feature extractor (a scikit-learn transformer on the stance frame).
 
@@ -102,7 +112,12 @@ def build_features(
     marks the words a criticism verb governs (``crit_``, lexicon sign flipped). ``cross`` picks what
     the target is crossed with (``all`` or ``cues``). ``view_weights`` scales views by name
     (missing: 1); a ``crossed`` weight below 1 regularises the per-target features harder
-    than the shared ones.
+    than the shared ones. ``roles`` adds the mention's grammatical role guessed from word order
+    (``quotestance.features.views.role_tokens``), crossed with the evaluation cues;
+    ``target_prior=False`` drops the per-target bias token and the target's own name from the
+    mention words. ``interaction_weight`` > 0 wraps everything in ``TargetInteraction``: every
+    feature also gets a copy per target with at least ``interaction_min_examples`` training
+    examples, scaled by the weight (shared weights plus a per-target correction).
     """
     unknown = sorted(set(views) - set(VIEWS))
     unknown += sorted(set(view_weights or {}) - set(VIEWS))
@@ -128,6 +143,7 @@ def build_features(
         "window": ("window", tfidf(token_pattern=r"\S+")),
         "crossed": ("crossed", tfidf(token_pattern=r"\S+")),
         "cues": ("cues", tfidf(token_pattern=r"\S+")),
+        "clause": ("clause", tfidf(token_pattern=r"\S+", ngram_range=(1, word_ngrams))),
     }
     columns = ColumnTransformer(
         [(name, available[name][1], available[name][0]) for name in views],
@@ -145,6 +161,8 @@ def build_features(
                     cross=cross,
                     evaluation=evaluation,
                     criticism_scope=criticism_scope,
+                    roles=roles,
+                    target_prior=target_prior,
                 ),
             ),
             ("views", columns),
@@ -155,7 +173,98 @@ def build_features(
         parts.append(
             ("lexicon", LexiconFeatures(window=window, lexicon_languages=tuple(lexicon_languages)))
         )
+    if interaction_weight > 0:
+        return TargetInteraction(
+            FeatureUnion(parts),
+            weight=interaction_weight,
+            min_examples=interaction_min_examples,
+        )
     return FeatureUnion(parts)
+
+
+class TargetInteraction(TransformerMixin, BaseEstimator):
+    """Add a per-target copy of every feature of ``features`` ("frustratingly easy" adaptation).
+
+    The output is ``[Z, weight * Z_t]``, where ``Z`` are the shared features of ``features``
+    and ``Z_t`` the same values in a block of their own for each target seen at least
+    ``min_examples`` times in training (zeros for the others, and for unseen targets). A linear
+    model then learns shared weights plus a per-target correction, the correction regularised
+    harder when ``weight`` is below 1.
+
+    Parameters
+    ----------
+    features : transformer
+        Any transformer of the stance frame with a sparse or dense 2-D output.
+    weight : float
+        Scale of the per-target blocks.
+    min_examples : int
+        Training examples a target needs to get its own block.
+
+    """
+
+    def __init__(self, features: Any = None, weight: float = 0.5, min_examples: int = 30) -> None:
+        self.features = features
+        self.weight = weight
+        self.min_examples = min_examples
+
+    def fit(self, X: Any, y: Any = None) -> TargetInteraction:
+        """Fit ``features`` and pick the targets that get their own block."""
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> Any:
+        """Fit ``features``, pick the targets, and return the shared and per-target blocks."""
+        if self.features is None:
+            raise ValueError("TargetInteraction needs features")
+        frame = stance_frame(X)
+        self.n_features_in_ = n_input_features(X)
+        self.features_ = clone(self.features)
+        shared = self.features_.fit_transform(frame, y)
+        counts = frame["target"].value_counts()
+        self.targets_ = sorted(str(t) for t, n in counts.items() if n >= self.min_examples)
+        return self._cross(shared, frame)
+
+    def transform(self, X: Any) -> Any:
+        """Return the shared features and their per-target copies."""
+        check_is_fitted(self, "features_")
+        frame = stance_frame(X)
+        check_n_features(self, X)
+        return self._cross(self.features_.transform(frame), frame)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the shared features, then ``<target>|<name>`` for each target block."""
+        check_is_fitted(self, "features_")
+        shared = np.asarray(self.features_.get_feature_names_out(), dtype=object)
+        blocks = [
+            np.asarray([f"{target}|{name}" for name in shared], dtype=object)
+            for target in self.targets_
+        ] or [np.asarray([f"none|{name}" for name in shared], dtype=object)]
+        return np.concatenate([shared, *blocks])
+
+    def __sklearn_tags__(self) -> Any:
+        """Text input read by position (see ``stance_frame``); sparse output."""
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a missing text is an empty text
+        tags.input_tags.string = True
+        return tags
+
+    def _cross(self, shared: Any, frame: pd.DataFrame) -> Any:
+        shared = sparse.csr_matrix(shared)
+        n_rows, width = shared.shape
+        index = {t: i for i, t in enumerate(self.targets_)}
+        block = np.asarray([index.get(str(t), -1) for t in frame["target"]])
+        scale = np.where(block >= 0, self.weight, 0.0).astype(shared.dtype)
+        copies = sparse.diags(scale) @ shared
+        copies = sparse.csr_matrix(copies)
+        copies.eliminate_zeros()
+        copies.indices = copies.indices + np.repeat(
+            np.maximum(block, 0) * width, np.diff(copies.indptr)
+        ).astype(copies.indices.dtype)
+        copies = sparse.csr_matrix(
+            (copies.data, copies.indices, copies.indptr),
+            shape=(n_rows, width * max(1, len(self.targets_))),
+        )
+        return sparse.hstack([shared, copies], format="csr")
 
 
 def build_plain_ngrams(word_ngrams: int = 3, char_ngrams: int = 5, min_df: int = 1) -> Pipeline:

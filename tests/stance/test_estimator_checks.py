@@ -2,8 +2,8 @@
 
 ``parametrize_with_checks`` feeds numeric 2-D arrays. The stance transformers read such an
 array by position as (text, target, start, end) (``quotestance.features.inputs.stance_frame``),
-so the numeric-output transformers (``LexiconFeatures``) run every check on the numbers as
-text. Left out, with the reason:
+so the numeric-output transformers (``LexiconFeatures``, and ``TargetInteraction`` around it)
+run every check on the numbers as text. Left out, with the reason:
 
 - ``TargetViews`` returns string columns for vectorizers, and the checks compare outputs
   numerically: it is tested table-driven in ``test_stance_features.py``;
@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from quotestance.features.lexicon import LexiconFeatures
-from quotestance.stance import TemperatureCalibratedClassifier
+from quotestance.stance import TargetInteraction, TemperatureCalibratedClassifier
 
 EXPECTED_FAILURES: dict[str, dict[str, str]] = {}
 
@@ -32,6 +32,7 @@ def _expected_failures(estimator) -> dict[str, str]:
 @parametrize_with_checks(
     [
         LexiconFeatures(),
+        TargetInteraction(LexiconFeatures(), min_examples=2),
         TemperatureCalibratedClassifier(LogisticRegression(max_iter=500), cv=2),
     ],
     expected_failed_checks=_expected_failures,

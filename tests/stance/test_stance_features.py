@@ -227,3 +227,50 @@ def test_explicit_cues_keep_the_shipped_evaluation_lists() -> None:
     )
     views = TargetViews(cues={"negation": ["nicht"]}).fit(frame).transform(frame)
     assert "against_before_same" in views.iloc[0]["cues"].split()
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "roles"),
+    [
+        # the mention opens its clause: the subject, the speaker of a criticism
+        ("Der Kreml kritisierte die Führung in Kiew.", "Kreml", ["role_initial"]),
+        # a preposition ties it to what governs it
+        ("Die Sanktionen gegen Russland wirken.", "Russland", ["role_prep_gegen"]),
+        ("Er lobte die Zusammenarbeit mit der Nato.", "Nato", ["role_prep_mit"]),
+        # a noun and a genitive article before it
+        ("Die Zusammenarbeit der Nato wurde gelobt.", "Nato", ["role_genitive"]),
+        # another noun opens the clause
+        ("Nordkorea kritisierte die Nato scharf.", "Nato", ["role_object"]),
+    ],
+)
+def test_role_tokens(text, mention, roles) -> None:
+    start = text.index(mention)
+    frame = pd.DataFrame(
+        {"text": [text], "target": [mention], "start": [start], "end": [start + len(mention)]}
+    )
+    views = TargetViews(roles=True).fit(frame).transform(frame).iloc[0]
+    cues = views["cues"].split()
+    for role in roles:
+        assert role in cues, (role, cues)
+        # crossed with the evaluation cues, so the model can tell speaker from evaluated
+        assert any(c.startswith(f"{role}&composed_") for c in cues), cues
+    plain = TargetViews().fit(frame).transform(frame).iloc[0]["cues"].split()
+    assert not any(c.startswith("role_") for c in plain)
+
+
+def test_clause_view_holds_the_mention_clause_only() -> None:
+    text = "Moskau schweigt, aber die Nato wird kritisiert."
+    views = _views(text, "NATO", text.index("Nato"), text.index("Nato") + 4)
+    assert views["clause"].split() == ["die", "wird", "kritisiert"]
+    assert _views("Moskau schweigt.", "EU")["clause"] == "no_mention"
+
+
+def test_target_prior_off_drops_the_per_target_bias() -> None:
+    text = "Die Russland-Sanktionen wirken."
+    frame = pd.DataFrame({"text": [text], "target": ["Russia"], "start": [4], "end": [23]})
+    on = TargetViews().fit(frame).transform(frame).iloc[0]
+    off = TargetViews(target_prior=False).fit(frame).transform(frame).iloc[0]
+    assert "target_russia" in on["cues"].split() and "m_russland" in on["window"].split()
+    assert "target_russia" not in off["cues"].split()
+    assert "m_russland" not in off["window"].split()
+    assert "m_sanktionen" in off["window"].split()  # what the compound adds stays

@@ -145,3 +145,29 @@ def test_view_weights_scale_views_and_refuse_unknown_names(frame) -> None:
     np.testing.assert_allclose(b[:, crossed], 0.5 * a[:, crossed], rtol=1e-5)
     with pytest.raises(ValueError, match="unknown or no views"):
         build_features(view_weights={"nope": 1.0})
+
+
+def test_target_interaction_adds_a_block_per_frequent_target(table: pd.DataFrame) -> None:
+    from quotestance.stance import TargetInteraction
+
+    frame = examples_to_frame(_examples(table))
+    features = build_features(interaction_weight=0.5, interaction_min_examples=10)
+    assert isinstance(features, TargetInteraction)
+    out = features.fit_transform(frame)
+    shared = features.features_.transform(frame)
+    width = shared.shape[1]
+    assert features.targets_ == sorted(set(frame["target"]))
+    assert out.shape == (len(frame), width * (1 + len(features.targets_)))
+    names = features.get_feature_names_out()
+    assert len(names) == out.shape[1] and names[width].startswith(f"{features.targets_[0]}|")
+    row = 0
+    block = features.targets_.index(frame["target"][row])
+    copy = out[row, width * (1 + block) : width * (2 + block)].toarray()
+    np.testing.assert_allclose(copy, 0.5 * shared[row].toarray(), rtol=1e-6)
+    # an unseen target gets the shared features only
+    unseen = frame.iloc[[0]].assign(target="Atlantis")
+    assert features.transform(unseen)[:, width:].nnz == 0
+    # and the model with per-target copies learns the templates
+    model = fit_stance_model(build_stance_model(LinearSVC(C=0.5), features, cv=2), _examples(table))
+    labels, _ = predict_stance(model, frame)
+    assert np.mean(np.asarray(labels) == table["label"].to_numpy()) > 0.9

@@ -10,7 +10,9 @@ bag-of-words vectorizers consume:
 - ``cues``: symbolic features: where the mention sits relative to reporting verbs, quotation
   marks and attribution markers (is the evaluation the speaker's or the author's?), lexicon
   polarity per scope (clause, near window, each side, sentence) after negation, and pairs of
-  clause position and polarity.
+  clause position and polarity (with ``roles``: the mention's role guessed from word order,
+  crossed with the evaluation cues);
+- ``clause``: the negation- and criticism-scoped words of the mention's clause.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from quotestance.features.inputs import (
 from quotestance.lexicons import guess_language, load_lexicons, normalize, polarity, stem_index
 
 TARGET_TOKEN = "ZIELAKTEUR"
-VIEW_COLUMNS: tuple[str, ...] = ("marked", "scoped", "window", "crossed", "cues")
+VIEW_COLUMNS: tuple[str, ...] = ("marked", "scoped", "window", "crossed", "cues", "clause")
 CUE_KEYS: tuple[str, ...] = (
     "reporting",
     "subjunctive",
@@ -114,6 +116,12 @@ class TargetViews(TransformerMixin, BaseEstimator):
     criticism_scope : bool
         Prefix the words in a criticism scope (``criticism_scope``) with ``crit_`` and flip
         their lexicon polarity, as a negation scope does.
+    roles : bool
+        Emit the mention's role guessed from word order (``role_tokens``), alone and crossed
+        with the evaluation cues.
+    target_prior : bool
+        Emit a bias token per target (``target_<name>``) and the target's own name among the
+        mention words; ``False`` keeps only what a compound mention adds.
 
     """
 
@@ -126,6 +134,8 @@ class TargetViews(TransformerMixin, BaseEstimator):
         cross: str = "all",
         evaluation: bool = True,
         criticism_scope: bool = True,
+        roles: bool = False,
+        target_prior: bool = True,
     ) -> None:
         self.window = window
         self.lexicon_languages = lexicon_languages
@@ -134,6 +144,8 @@ class TargetViews(TransformerMixin, BaseEstimator):
         self.cross = cross
         self.evaluation = evaluation
         self.criticism_scope = criticism_scope
+        self.roles = roles
+        self.target_prior = target_prior
 
     def fit(self, X: Any, y: Any = None) -> TargetViews:
         """Check the input and load the lexicon and cue lists the views need."""
@@ -197,13 +209,25 @@ class TargetViews(TransformerMixin, BaseEstimator):
                 window_words += [f"r_{word}", word] + ([f"n_{word}"] if rank < _NEAR else [])
             for token in lower[mention[0] : mention[1]]:
                 # the words of the mention itself: "Russland-Sanktionen" -> m_sanktionen
-                window_words += [f"m_{part}" for part in re.split(r"[-'’]", token) if part]
+                parts = [part for part in re.split(r"[-'’]", token) if part]
+                if not self.target_prior:  # keep what the compound adds, not the name
+                    parts = parts[1:]
+                window_words += [f"m_{part}" for part in parts]
         else:
             window_words = ["no_mention"]
+        clause_words = ["no_mention"]
+        if mention:
+            first, last = clause_bounds(lower, mention[0], mention[1], cues)
+            clause_words = [
+                prefix[i] + lower[i]
+                for i in words
+                if first <= i <= last and not mention[0] <= i < mention[1]
+            ]
         cue_tokens = self._cue_tokens(tok, lower, flipped, words, cues)
         crossed = ""
         tag = re.sub(r"\W", "", target).lower() or "t"
-        cue_tokens.append(f"target_{tag}")  # a bias per target
+        if self.target_prior:
+            cue_tokens.append(f"target_{tag}")  # a bias per target
         if self.cross_target and self.cross == "cues":
             crossed = " ".join(f"{tag}|{w}" for w in cue_tokens)
         elif self.cross_target:
@@ -211,7 +235,14 @@ class TargetViews(TransformerMixin, BaseEstimator):
             crossed = " ".join(
                 f"{tag}|{w}" for w in (*window_words, *cue_tokens, *(f"s_{w}" for w in sentence))
             )
-        return [marked, scoped, " ".join(window_words), crossed, " ".join(cue_tokens)]
+        return [
+            marked,
+            scoped,
+            " ".join(window_words),
+            crossed,
+            " ".join(cue_tokens),
+            " ".join(clause_words),
+        ]
 
     def _cue_tokens(
         self,
@@ -284,7 +315,100 @@ class TargetViews(TransformerMixin, BaseEstimator):
             out += [f"{e}&{q}" for e in evaluated if e.startswith("gov_") for q in clause_polar]
             if in_quote or "reported_subjunctive" in out:
                 out += [f"reported&{e}" for e in evaluated]
+            if self.roles:
+                roles = role_tokens(lower, m0, m1, first, tok.tokens)
+                out += roles
+                out += [f"{r}&{e}" for r in roles for e in evaluated if not e.startswith("gov_")]
+        elif self.roles:
+            out += role_tokens(lower, m0, m1, first, tok.tokens)
         return out
+
+
+# Prepositions that tie the mention to what governs it ("Kritik an der Nato", "Sanktionen gegen
+# Russland", "Zusammenarbeit mit China"), and words skipped on the way (articles, adjectives).
+_PREPOSITIONS = frozenset(
+    [
+        "an",
+        "gegen",
+        "mit",
+        "für",
+        "von",
+        "zwischen",
+        "über",
+        "auf",
+        "durch",
+        "seitens",
+        "gegenüber",
+        "zu",
+        "bei",
+        "nach",
+        "aus",
+        "against",
+        "with",
+        "for",
+        "by",
+        "between",
+        "toward",
+        "towards",
+        "on",
+        "from",
+        "of",
+    ]
+)
+_DETERMINERS = frozenset(
+    [
+        "der",
+        "die",
+        "das",
+        "den",
+        "dem",
+        "des",
+        "ein",
+        "eine",
+        "einen",
+        "einem",
+        "einer",
+        "eines",
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+    ]
+)
+
+
+def role_tokens(
+    lower: Sequence[str], m0: int, m1: int, first: int, tokens: Sequence[str]
+) -> list[str]:
+    """Return the mention's grammatical role, guessed from word order in its clause.
+
+    ``role_initial``: the mention opens its clause (at most an article before it: the subject
+    in German main clauses, the speaker of "Moskau kritisierte ..."); ``role_prep_<p>``: a
+    preposition before it ("Kritik an der Nato", "Sanktionen gegen Russland"), articles and
+    adjectives skipped; ``role_genitive``: a noun and a genitive article before it ("die
+    Zusammenarbeit der Nato"); ``role_object``: another noun opens the clause before it.
+    """
+    out: list[str] = []
+    i = m0 - 1
+    skipped = 0
+    while i >= first and (lower[i] in _DETERMINERS or (tokens[i][:1].islower() and skipped < 2)):
+        if lower[i] in _PREPOSITIONS:
+            out.append(f"role_prep_{lower[i]}")
+            return out
+        if lower[i] in {"des", "der"} and i - 1 >= first and tokens[i - 1][:1].isupper():
+            out.append("role_genitive")
+        skipped += 1
+        i -= 1
+    if i < first:
+        out.append("role_initial")
+    elif lower[i] in _PREPOSITIONS:
+        out.append(f"role_prep_{lower[i]}")
+    elif not out and any(
+        tokens[j][:1].isupper() and lower[j] not in _DETERMINERS for j in range(first, i + 1)
+    ):
+        out.append("role_object")
+    return out or ["role_other"]
 
 
 def criticism_scope(lower: Sequence[str], cues: _Cues) -> list[bool]:
