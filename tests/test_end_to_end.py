@@ -196,7 +196,8 @@ def test_dvc_exp_run_trains_what_hydra_composes(experiment: Path, tmp_path: Path
     ).stdout
     expected = yaml.safe_load(composed)
     assert expected["model"]["_target_"].endswith("LogisticRegression")
-    client = MlflowClient(tracking_uri=f"sqlite:///{root}/experiments/mlflow.db")
+    store = f"sqlite:///{root}/experiments/mlflow.db"
+    client = MlflowClient(tracking_uri=store, registry_uri=store)  # not this process's default
     experiment_id = client.get_experiment_by_name("quotestance").experiment_id
     (run,) = client.search_runs(
         [experiment_id],
