@@ -12,6 +12,8 @@ import yaml
 from hydra.utils import instantiate
 
 from quotestance.quotes import QuoteFinder
+from quotestance.quotes.features import context
+from quotestance.quotes.text import analyse
 from quotestance.records import AnnotatedDocument, Quote, Sentence
 
 Segment = Callable[[str], tuple[Sentence, ...]]
@@ -305,6 +307,25 @@ SEED_SPEAKERS = [
     ("Militärstiefel", "Nordkorea"),
     ("asiatischen Version der NATO", "Nordkorea"),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        (
+            "Jens Stoltenberg kam nach Seoul. In Südkorea forderte Stoltenberg Südkorea auf, zu helfen.",
+            ["Jens Stoltenberg", "Seoul", "Südkorea", "Stoltenberg", "Südkorea"],
+        ),
+        # a name not seen before stays whole: "Fumio Kishida" is one person
+        ("Japan empfing Fumio Kishida in Tokio.", ["Japan", "Fumio Kishida", "Tokio"]),
+    ],
+)
+def test_names_side_by_side_split_only_when_both_are_known(
+    finder: QuoteFinder, segment: Segment, text: str, names: list[str]
+) -> None:
+    analysis = analyse(text, segment(text), finder.lexicon_.marks)
+    mentions = context(analysis, finder.lexicon_).mentions
+    assert [m.name for m in mentions if m.kind == "name"] == names
 
 
 @pytest.mark.parametrize(("fragment", "speaker"), SEED_SPEAKERS)

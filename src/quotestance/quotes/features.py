@@ -233,6 +233,30 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
     return out
 
 
+def split_known_names(a: Analysis, mentions: list[Mention]) -> list[Mention]:
+    """Split a name that runs two known names together: "forderte Stoltenberg Südkorea auf".
+
+    German puts subject and object side by side after the verb; when a name mention's first word
+    is the last word of an earlier name and the rest is a name found alone in the document, the
+    mention is two.
+    """
+    alone = {m.name for m in mentions if m.kind == "name"}
+    out: list[Mention] = []
+    seen_last: set[str] = set()
+    for m in mentions:
+        words = m.name.split()
+        if m.kind == "name" and m.first < m.last and len(words) == m.last - m.first + 1:
+            rest = " ".join(words[1:])
+            if words[0] in seen_last and rest in alone:
+                out.append(Mention(m.first, m.first, "name", words[0], a.lower[m.first]))
+                out.append(Mention(m.first + 1, m.last, "name", rest, a.lower[m.first + 1]))
+                continue
+        if m.kind in ("name", "rolename"):
+            seen_last.add(m.name.split()[-1])
+        out.append(m)
+    return out
+
+
 def is_named(m: Mention) -> bool:
     """Whether a mention names someone: a name, or a noun phrase holding a two-word name."""
     return m.kind in ("name", "rolename") or (m.kind == "det" and len(m.name.split()) >= 2)
@@ -352,7 +376,7 @@ def context(a: Analysis, lex: Lexicon) -> Context:
         words[a.sent_last[s]] == ":" or (a.sent_last[s] > 0 and words[a.sent_last[s] - 1] == ":")
         for s in range(n_sent)
     ]
-    mentions = find_mentions(a, lex)
+    mentions = split_known_names(a, find_mentions(a, lex))
     marker = marker_regions(a, lex, mentions)
     sent_marker = [""] * n_sent
     for i, m in enumerate(marker):
