@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from quotestance.stance import build_stance_model
+from quotestance.stance import build_features, build_stance_model
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
@@ -79,7 +80,7 @@ def test_transformer_features_feed_the_sklearn_head(tiny_model: Path, tmp_path: 
     labels = ["favor", "against", "neutral"] * 4
     model = build_stance_model(
         LogisticRegression(max_iter=500),
-        build_transformer_features(str(tiny_model), batch_size=4, ngrams=True),
+        build_transformer_features(str(tiny_model), batch_size=4, ngrams=build_features()),
         calibrate=False,
     )
     model.fit(frame, labels)
@@ -88,6 +89,20 @@ def test_transformer_features_feed_the_sklearn_head(tiny_model: Path, tmp_path: 
     loaded = joblib.load(saved)  # carries the encoder: no model directory needed to score
     np.testing.assert_allclose(model.predict_proba(frame), loaded.predict_proba(frame), rtol=1e-5)
     assert list(loaded.predict(frame)) == labels
+
+
+def test_embedding_weight_scales_the_embeddings_against_the_ngrams(tiny_model: Path) -> None:
+    from quotestance.features.transformer import build_transformer_features
+
+    frame = _frame()
+    alone = build_transformer_features(str(tiny_model), pooling="mean").fit_transform(frame)
+    joined = build_transformer_features(
+        str(tiny_model), pooling="mean", ngrams=build_features(), embedding_weight=0.1
+    ).fit_transform(frame)
+    joined = joined.toarray() if sparse.issparse(joined) else joined  # dense when few rows
+    width = alone.shape[1]
+    assert joined.shape[1] > width  # n-gram columns follow the embeddings
+    np.testing.assert_allclose(joined[:, :width], 0.1 * alone, rtol=1e-5, atol=1e-6)
 
 
 def test_missing_model_directory_is_explained(tmp_path: Path) -> None:

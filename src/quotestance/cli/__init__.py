@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,25 @@ PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CONFIG_DIR = str(PROJECT_ROOT / "conf")
 
 
+def package_dir(name: str) -> str:
+    """Return the directory of the installed package ``name``, without importing it.
+
+    Configs name models shipped inside a Python package by it (``${package_dir:name}/model``).
+    """
+    spec = importlib.util.find_spec(name)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise ValueError(
+            f"package {name!r} is not installed: install the extra that ships it "
+            "(README, 'Optional extras')"
+        )
+    return str(Path(locations[0]))
+
+
 def register_resolvers() -> None:
-    """Register ``${project_root:}`` so configs resolve paths from the project, not the cwd."""
+    """Register ``${project_root:}`` (paths from the project, not the cwd) and ``${package_dir:}``."""
     OmegaConf.register_new_resolver("project_root", lambda: str(PROJECT_ROOT), replace=True)
+    OmegaConf.register_new_resolver("package_dir", package_dir, replace=True)
 
 
 def resolved_config(cfg: DictConfig) -> dict[str, Any]:

@@ -140,12 +140,16 @@ def build_transformer_features(
     max_length: int = 128,
     batch_size: int = 32,
     pooling: str = "mean+mention",
-    ngrams: bool = True,
-    ngram_options: dict[str, Any] | None = None,
+    ngrams: Any = None,
+    embedding_weight: float = 1.0,
 ) -> Any:
-    """Embeddings (standardised) for the scikit-learn head, with the n-gram features if asked."""
-    from quotestance.stance import build_features
+    """Embeddings (standardised) for the scikit-learn head, joined to ``ngrams`` when given.
 
+    ``ngrams`` is a feature transformer on the same stance frame (the configs pass the
+    ``features=ngrams`` extractor); ``None`` gives the embeddings alone. ``embedding_weight``
+    scales the standardised embeddings against it: hundreds of dense unit-variance columns
+    would otherwise outweigh the sparse n-gram rows.
+    """
     embeddings = Pipeline(
         [
             (
@@ -160,8 +164,9 @@ def build_transformer_features(
             ("scale", StandardScaler()),
         ]
     )
-    if not ngrams:
+    if ngrams is None:
         return embeddings
     return FeatureUnion(
-        [("embeddings", embeddings), ("ngrams", build_features(**(ngram_options or {})))]
+        [("embeddings", embeddings), ("ngrams", ngrams)],
+        transformer_weights={"embeddings": embedding_weight},
     )
