@@ -75,13 +75,15 @@ def build_session(
 ) -> SparkSession:
     """Start (or join) a Spark session on ``master``; UI off, local masters bound to 127.0.0.1.
 
-    For ``local`` masters the Python workers run this interpreter, so they import this package.
+    For ``local`` masters the Python workers run this interpreter, so they import this package
+    even when its virtual environment is not on ``PATH`` (PySpark starts workers with
+    ``PYSPARK_PYTHON``, else ``python3``; a ``PYSPARK_PYTHON`` already set is kept).
     ``conf`` settings (flat ``spark.x.y`` keys or nested mappings) override the defaults.
     """
     settings = dict(_DEFAULTS)
     if master.startswith("local"):
         settings.update(_LOCAL_DEFAULTS)
-        settings["spark.pyspark.python"] = sys.executable
+        settings["spark.pyspark.python"] = os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         # Spark's 200 shuffle partitions are for clusters; on one machine: a few per core
         settings["spark.sql.shuffle.partitions"] = str(2 * _local_cores(master))
     settings.update(flatten_conf(conf or {}))

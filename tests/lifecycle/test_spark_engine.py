@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def model(logged_model: str, mlflow_store: str) -> tuple[str, ModelInfo]:
     tracking.configure(mlflow_store, "tests", Path(mlflow_store[len("sqlite:///") :]).parent / "a")
     path = mlflow.artifacts.download_artifacts(logged_model)
     return path, ModelInfo(logged_model, tracking.resolve_version(logged_model), "")
+
+
+def test_workers_run_the_driver_interpreter(spark: pyspark.sql.SparkSession) -> None:
+    """Workers import this package even when its virtual environment is not on PATH."""
+
+    def prefix(_: object) -> str:
+        return sys.prefix
+
+    assert spark.sparkContext.parallelize([0], 1).map(prefix).collect() == [sys.prefix]
 
 
 def jsonl_input(folder: Path, sample_text: str) -> Path:
