@@ -1017,3 +1017,130 @@ def span_keep_features(
         f.append("cuew=" + a.lower[cue])
         f.append("cue&side=" + ("in" if i <= cue <= j else ("b" if cue < i else "a")) + kind)
     return f
+
+
+# Words that open a subordinate clause that can report what was said, asked or thought.
+_COMPLEMENTIZERS = frozenset({"dass", "ob", "wie", "warum", "weshalb", "wieso", "wann", "wo"})
+# Separable prefixes before the "zu" of a zu-infinitive: "einzumischen", "anzunehmen".
+_ZU_PREFIXES = ("ab", "an", "auf", "aus", "bei", "ein", "fest", "mit", "vor", "weiter", "zurück")
+
+
+def _zu_infinitive(lower: str, nxt: str) -> bool:
+    """Whether ``lower`` (and the next word ``nxt``) form a zu-infinitive: "zu erweitern"."""
+    if lower == "zu":
+        return nxt.endswith("n") and len(nxt) > 3
+    return lower.endswith("en") and any(
+        lower.startswith(p + "zu") and len(lower) > len(p) + 5 for p in _ZU_PREFIXES
+    )
+
+
+def clause_type(a: Analysis, lex: Lexicon, c: int) -> str:
+    """Classify clause ``c`` as a possible complement: ``dass``/``ob``/``w``, ``zu``, ``konj``.
+
+    A clause opened by a complementiser ("dass", "ob", "wie"), a zu-infinitive clause ("die
+    Deutsche Bank zu boykottieren"), a clause with a Konjunktiv I verb ("die Lage sei ernst"), or
+    ``other``; reported speech after "forderte X auf," or "kündigte an," is one of the first three.
+    """
+    first, last = a.clause_first[c], a.clause_last[c]
+    w0 = a.lower[first]
+    if w0 in _COMPLEMENTIZERS:
+        return "dass" if w0 == "dass" else ("ob" if w0 == "ob" else "w")
+    lower = a.lower
+    if any(
+        _zu_infinitive(lower[k], lower[k + 1] if k < last else "") for k in range(first, last + 1)
+    ):
+        return "zu"
+    if any(lower[k] in lex.subjunctive for k in range(first, last + 1)):
+        return "konj"
+    return "other"
+
+
+def complement_candidates(a: Analysis) -> list[tuple[int, int]]:
+    """Return the clauses after a comma outside quotation marks, each to its sentence's end.
+
+    "forderte die Regierung auf, [die Bank zu boykottieren]", "legte fest, [dass ...]": reported
+    speech as the complement of a verb of saying the tagger may miss; whether the words before
+    the comma govern such a complement is for the candidate model to learn. The clause needs
+    three tokens before it in its sentence and three in it (without the final punctuation).
+    """
+    out: list[tuple[int, int]] = []
+    for s, s0 in enumerate(a.sent_first):
+        s1 = a.sent_last[s]
+        end = s1 - 1 if s1 > s0 and a.words[s1] in ".!?" else s1
+        for c in range(a.clause[s0] + 1, a.clause[end] + 1):
+            i = a.clause_first[c]
+            if a.words[i - 1] == "," and not a.depth[i - 1] and end - i >= 2 and i - s0 >= 3:
+                out.append((i, end))
+    return out
+
+
+def governor_words(a: Analysis, i: int) -> set[str]:
+    """Return the lower-case words before the comma that opens candidate ``i``, in its sentence.
+
+    These hold the verb (or adjective) that may govern the clause: "plant", "forderte ... auf",
+    "zuversichtlich"; quoted words do not count.
+    """
+    return {
+        a.lower[k]
+        for k in range(a.sent_first[a.sent[i]], i - 1)
+        if not a.depth[k] and a.words[k][:1].islower()
+    }
+
+
+def _rate_bucket(rate: float) -> str:
+    return str(min(int(rate * 10), 9))
+
+
+def complement_features(
+    a: Analysis,
+    ctx: Context,
+    lex: Lexicon,
+    i: int,
+    j: int,
+    rates: tuple[float, float],
+) -> list[str]:
+    """Return the features of the candidate complement clause ``i..j``.
+
+    The clause's type (``clause_type``) joined with the words before its comma (the governing
+    verb or noun: "forderte ... auf", "Angaben", "plant"), and ``rates``: the two highest
+    governor rates of ``governor_words`` (how often a candidate after each word is a quotation
+    in the training data).
+    """
+    s = a.sent[i]
+    s0 = a.sent_first[s]
+    lower = a.lower
+    ctype = clause_type(a, lex, a.clause[i])
+    konj = any(lower[k] in lex.subjunctive for k in range(i, j + 1))
+    marks = any(a.mark[k] for k in range(i, j + 1))
+    f = [
+        "b",
+        "len=" + _bucket(j - i + 1),
+        "smk=" + ctx.sent_marker[s],
+        "konj&marks=" + str(konj) + str(marks),
+        "ct=" + ctype,
+        "ct&konj=" + ctype + str(konj),
+        "w0=" + lower[i],
+        "ct&last=" + ctype + lower[i - 2],
+        "plen=" + _bucket(i - s0),
+        "rate1=" + _rate_bucket(rates[0]),
+        "rate2=" + _rate_bucket(rates[1]),
+    ]
+    verb = False
+    commas = 0
+    for k in range(s0, i - 1):
+        if a.depth[k]:
+            continue
+        w = a.words[k]
+        commas += w == ","
+        if lower[k] in lex.verbs:
+            verb = True
+            f.append("ct&v=" + ctype + lower[k])
+        if w[:1].islower():
+            f.append("ct&g=" + ctype + lower[k])
+        elif w[:1].isupper() and k != s0:
+            f.append("gn=" + lower[k])
+            if lex.is_source(lower[k]):
+                f.append("ct&src=" + ctype)
+    f.append("ct&verb=" + ctype + str(verb))
+    f.append("ct&commas=" + ctype + _bucket(commas))
+    return f
