@@ -1,11 +1,15 @@
+import copy
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
+import pytest
+from mlflow.pyfunc import PythonModelContext
 
 from contract import check_record
 from quotestance.io import record_to_dict
-from quotestance.pipeline import QuotestancePipeline
-from quotestance.pyfunc import score_frame
+from quotestance.pipeline import MODEL_FORMAT, QuotestancePipeline
+from quotestance.pyfunc import PIPELINE_ARTIFACT, QuotestanceModel, save_pipeline, score_frame
 from quotestance.records import Document
 
 
@@ -90,3 +94,17 @@ def test_a_batch_gives_the_records_of_one_document_at_a_time(
     assert batch == [tiny_pipeline.process(doc) for doc in docs]
     assert [r.status for r in batch] == ["ok", "error", "ok", "ok", "ok"]
     assert batch[0].stances and not batch[3].stances
+
+
+def test_a_model_saved_in_another_format_is_refused_at_load(
+    tiny_pipeline: QuotestancePipeline, tmp_path: Path
+) -> None:
+    older = copy.copy(tiny_pipeline)
+    del older.model_format  # what a pipeline saved before the stamp looks like
+    context = PythonModelContext({PIPELINE_ARTIFACT: str(save_pipeline(older, tmp_path / "p"))}, {})
+    with pytest.raises(ValueError, match=r"pipeline format 1; this quotestance reads format 2"):
+        QuotestanceModel().load_context(context)
+    current = {PIPELINE_ARTIFACT: str(save_pipeline(tiny_pipeline, tmp_path / "q"))}
+    model = QuotestanceModel()
+    model.load_context(PythonModelContext(current, {}))
+    assert model.pipeline.model_format == MODEL_FORMAT

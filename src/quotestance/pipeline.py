@@ -85,6 +85,12 @@ def check_document(doc: Document, max_chars: int) -> None:
         raise InvalidDocumentError("text looks binary (NUL or many control characters)")
 
 
+MODEL_FORMAT = 2
+"""Layout of a fitted pipeline as saved in the MLflow model; bump it whenever a fitted stage
+gains or loses attributes, so an older model fails at load with a clear message instead of
+mid-document (2: the quote finder's complement model)."""
+
+
 class QuotestancePipeline:
     """Wires the stages; ``process`` turns one document into one output record."""
 
@@ -103,6 +109,7 @@ class QuotestancePipeline:
         self.stance_model = stance_model
         self.model_info = model_info
         self.max_chars = max_chars
+        self.model_format = MODEL_FORMAT
 
     def process(self, doc: Document) -> DocumentResult:
         """Score one document; bad input becomes an error record, never an exception."""

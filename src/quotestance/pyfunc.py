@@ -15,7 +15,7 @@ from mlflow.pyfunc import PythonModel, PythonModelContext
 from mlflow.types import ColSpec, ParamSchema, ParamSpec, Schema
 
 from quotestance.io import frame_items, record_to_dict, unique_ids
-from quotestance.pipeline import QuotestancePipeline, error_result
+from quotestance.pipeline import MODEL_FORMAT, QuotestancePipeline, error_result
 from quotestance.records import Document, DocumentResult, ModelInfo
 
 PIPELINE_ARTIFACT = "pipeline"
@@ -44,8 +44,19 @@ class QuotestanceModel(PythonModel):
     """
 
     def load_context(self, context: PythonModelContext) -> None:
-        """Load the fitted pipeline and stamp it with the model's identity."""
-        pipeline: QuotestancePipeline = joblib.load(context.artifacts[PIPELINE_ARTIFACT])
+        """Load the fitted pipeline and stamp it with the model's identity.
+
+        A pipeline saved in another layout (``MODEL_FORMAT``) is refused here, with what to do.
+        """
+        path = context.artifacts[PIPELINE_ARTIFACT]
+        pipeline: QuotestancePipeline = joblib.load(path)
+        found = getattr(pipeline, "model_format", 1)
+        if found != MODEL_FORMAT:
+            raise ValueError(
+                f"model {path} was saved in pipeline format {found}; this quotestance reads "
+                f"format {MODEL_FORMAT}: retrain it (`make run`) or score with the quotestance "
+                "version that trained it"
+            )
         config = context.model_config or {}
         info = ModelInfo(
             uri=str(config.get("uri", "")),
