@@ -197,3 +197,151 @@ def test_governor_rates_are_learned(finder: QuoteFinder) -> None:
     assert rates and all(0.0 <= r < 1.0 for r in rates.values())
     # a verb of saying governs reported complements more often than a conjunction
     assert rates.get("sagte", 0.0) > rates.get("und", 0.0)
+
+
+def _texts(a: Analysis, spans: list[tuple[int, int, float]]) -> list[str]:
+    return [" ".join(a.words[i : j + 1]) for i, j, _ in spans]
+
+
+FREE_INDIRECT_RUNS = [
+    # (id, text, decoded spans as (first word, last word), kinds, expected spans as text)
+    (
+        "next-sentence",
+        "Die Frist sei rechtens.\nZurzeit habe die Firma keine Wahl.\nDer Minister ging.",
+        [("Die", ".")],
+        ["free_indirect"],
+        ["Die Frist sei rechtens . Zurzeit habe die Firma keine Wahl ."],
+    ),
+    (
+        "sentence-before",
+        "Der Minister ging.\nDie Frist sei rechtens.\nZurzeit habe die Firma keine Wahl.",
+        [("Zurzeit", "Wahl")],
+        ["free_indirect"],
+        ["Die Frist sei rechtens . Zurzeit habe die Firma keine Wahl ."],
+    ),
+    (
+        "indicative-stops",
+        "Die Frist sei rechtens.\nDer Minister ging.",
+        [("Die", ".")],
+        ["free_indirect"],
+        ["Die Frist sei rechtens ."],
+    ),
+    (
+        "verb-of-saying-stops",
+        "Die Frist sei rechtens.\nEr sagte, die Firma habe keine Wahl.",
+        [("Die", ".")],
+        ["free_indirect"],
+        ["Die Frist sei rechtens ."],
+    ),
+    (
+        "other-span-stops",
+        "Die Frist sei rechtens.\nZurzeit habe die Firma keine Wahl.",
+        [("Die", "rechtens"), ("die", "Wahl")],
+        ["free_indirect", "indirect"],
+        ["Die Frist sei rechtens .", "die Firma keine Wahl"],
+    ),
+    (
+        "indirect-stays",
+        "Die Frist sei rechtens.\nZurzeit habe die Firma keine Wahl.",
+        [("Die", "rechtens")],
+        ["indirect"],
+        ["Die Frist sei rechtens"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "spans", "kinds", "expected"),
+    [pytest.param(*c[1:], id=c[0]) for c in FREE_INDIRECT_RUNS],
+)
+def test_free_indirect_extends_over_subjunctive_sentences(
+    text: str, spans: list[tuple[str, str]], kinds: list[str], expected: list[str]
+) -> None:
+    a = _analyse(text)
+    ctx = context(a, _lexicon())
+    decoded = [(a.words.index(i), a.words.index(j), 0.5) for i, j in spans]
+    extended = QuoteFinder._extend_free_indirect(a, ctx, decoded, kinds, {})
+    assert _texts(a, extended) == expected
+
+
+SUBJUNCTIVE_CLAUSES = [
+    # (id, text, decoded span as (first word, last word), kind, expected span as text)
+    (
+        "subjunctive-clause-before",
+        "Nun sei die Sorge groß, dass die Gifte sich verbreiten.",
+        ("dass", "verbreiten"),
+        "indirect",
+        "Nun sei die Sorge groß , dass die Gifte sich verbreiten",
+    ),
+    (
+        "two-clauses",
+        "Zuerst sei es ruhig, dann habe es geregnet, dass alle flohen.",
+        ("dass", "flohen"),
+        "free_indirect",
+        "Zuerst sei es ruhig , dann habe es geregnet , dass alle flohen",
+    ),
+    (
+        "indicative-clause",
+        "Nun ist die Sorge groß, dass die Gifte sich verbreiten.",
+        ("dass", "verbreiten"),
+        "indirect",
+        "dass die Gifte sich verbreiten",
+    ),
+    (
+        "verb-of-saying",
+        "Er habe gesagt, dass die Gifte sich verbreiten.",
+        ("dass", "verbreiten"),
+        "indirect",
+        "dass die Gifte sich verbreiten",
+    ),
+    (
+        "direct-stays",
+        "Nun sei die Sorge groß, „die Gifte verbreiten sich“.",
+        ("„", "“"),
+        "direct",
+        "„ die Gifte verbreiten sich “",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "kind", "expected"),
+    [pytest.param(*c[1:], id=c[0]) for c in SUBJUNCTIVE_CLAUSES],
+)
+def test_subjunctive_clauses_open_the_quotation(
+    text: str, span: tuple[str, str], kind: str, expected: str
+) -> None:
+    a = _analyse(text)
+    ctx = context(a, _lexicon())
+    decoded = [(a.words.index(span[0]), a.words.index(span[1]), 0.5)]
+    extended = QuoteFinder._extend_subjunctive_clauses(a, ctx, decoded, [kind], {})
+    assert _texts(a, extended) == [expected]
+
+
+def test_clause_taken_by_another_span_stays_apart() -> None:
+    a = _analyse("Nun sei die Sorge groß, dass die Gifte sich verbreiten.")
+    ctx = context(a, _lexicon())
+    decoded = [(0, 4, 0.5), (a.words.index("dass"), a.words.index("verbreiten"), 0.5)]
+    extended = QuoteFinder._extend_subjunctive_clauses(a, ctx, decoded, ["indirect"] * 2, {})
+    assert extended == decoded
+
+
+SAYING = [
+    # (id, text, cue word or None, whether it is a word of saying)
+    ("reporting-verb", "Er sagte, die Lage sei ernst.", "sagte", True),
+    ("marker", "Laut dem Sprecher ist die Lage ernst.", "Laut", True),
+    ("auxiliary", "Es ist klar, dass die Lage ernst ist.", "ist", False),
+    ("no-cue", "Die Lage ist ernst.", None, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "expected"), [pytest.param(*c[1:], id=c[0]) for c in SAYING]
+)
+def test_saying_cue(text: str, cue: str | None, expected: bool) -> None:
+    finder = QuoteFinder()
+    finder.lexicon_ = _lexicon()
+    a = _analyse(text)
+    ctx = context(a, finder.lexicon_)
+    tokens = [a.words.index(cue)] if cue is not None else []
+    assert finder._saying(a, ctx, tokens) is expected
