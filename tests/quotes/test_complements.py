@@ -324,24 +324,3 @@ def test_clause_taken_by_another_span_stays_apart() -> None:
     decoded = [(0, 4, 0.5), (a.words.index("dass"), a.words.index("verbreiten"), 0.5)]
     extended = QuoteFinder._extend_subjunctive_clauses(a, ctx, decoded, ["indirect"] * 2, {})
     assert extended == decoded
-
-
-SAYING = [
-    # (id, text, cue word or None, whether it is a word of saying)
-    ("reporting-verb", "Er sagte, die Lage sei ernst.", "sagte", True),
-    ("marker", "Laut dem Sprecher ist die Lage ernst.", "Laut", True),
-    ("auxiliary", "Es ist klar, dass die Lage ernst ist.", "ist", False),
-    ("no-cue", "Die Lage ist ernst.", None, False),
-]
-
-
-@pytest.mark.parametrize(
-    ("text", "cue", "expected"), [pytest.param(*c[1:], id=c[0]) for c in SAYING]
-)
-def test_saying_cue(text: str, cue: str | None, expected: bool) -> None:
-    finder = QuoteFinder()
-    finder.lexicon_ = _lexicon()
-    a = _analyse(text)
-    ctx = context(a, finder.lexicon_)
-    tokens = [a.words.index(cue)] if cue is not None else []
-    assert finder._saying(a, ctx, tokens) is expected

@@ -30,7 +30,7 @@ the phrase (a gap when the phrase sits inside); a long clause before a closing "
 ", so X." is quoted; consecutive free indirect sentences form one quotation, which takes in
 the neighbouring sentences in Konjunktiv I that no other span touches; a non-direct quotation
 opens at the subjunctive clauses before it in its sentence. An indirect quotation for which
-the cue model finds no word of saying needs a tagger score of ``cueless_threshold``.
+the cue model finds no cue needs a tagger score of ``cueless_threshold``.
 Decoded pieces of one sentence split only by a comma or an attribution phrase are joined, and
 free indirect quotations are widened to their sentences.
 An optional rescorer (``rescore_folds`` > 0), fitted on cross-validated decodings of the
@@ -1125,11 +1125,7 @@ class QuoteFinder(BaseEstimator):
             if kind == "indirect" and marked:
                 kind = "mixed"
             cue = self._predict_cue(a, ctx, i, j, kind_raw, cue_known)
-            if (
-                kind == "indirect"
-                and not self._saying(a, ctx, cue)
-                and score < self.cueless_threshold
-            ):
+            if kind == "indirect" and not cue and score < self.cueless_threshold:
                 # a subordinate clause without a verb of saying: rarely a quotation
                 continue
             speaker, name, spk_p = self._predict_speaker(
@@ -1401,22 +1397,6 @@ class QuoteFinder(BaseEstimator):
         best = int(np.argmax(p))
         # the most likely cue first: the speaker features are relative to it
         return sorted(chosen, key=lambda t: t != cands[best])
-
-    def _saying(self, a: Analysis, ctx: Context, cue: Sequence[int]) -> bool:
-        """Whether the best cue is a word of saying: a reporting verb, a cue word, a marker.
-
-        The cue model sometimes picks an auxiliary or a particle ("ist", "wird", "vor") for a
-        subordinate clause; such a clause needs ``cueless_threshold`` like one without a cue
-        (on Wikinews dev quote F1 @0.3 0.777 -> 0.778, @0.8 0.727 -> 0.729).
-        """
-        if not cue:
-            return False
-        t = cue[0]
-        lower = a.lower[t]
-        lex = self.lexicon_
-        return (
-            lower in lex.verbs or lower in lex.cues or bool(ctx.marker[t]) or lex.is_source(lower)
-        )
 
     def _predict_speaker(
         self,
