@@ -438,3 +438,26 @@ def test_rescorer_and_cueless_threshold(
     assert kept <= {(q.start, q.end) for q in plain.find(seed_text, sentences)}
     strict = pickle.loads(pickle.dumps(plain)).set_params(cueless_threshold=1.01)
     assert all(q.kind != "indirect" or q.cue is not None for q in strict.find(seed_text, sentences))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "span"),
+    [
+        (
+            "Angela Merkel (CDU) sagte am Montag, die Lage sei ernst.",
+            "Angela Merkel",
+            "Angela Merkel (CDU)",
+        ),
+        (
+            "Die Lage sei ernst, sagte Angela Merkel (CDU) am Montag.",
+            "Angela Merkel",
+            "Angela Merkel (CDU)",
+        ),
+    ],
+)
+def test_a_party_in_brackets_is_not_part_of_the_speaker_name(
+    finder: QuoteFinder, segment: Segment, text: str, name: str, span: str
+) -> None:
+    quote = _covering(_find(finder, segment, text), "Lage sei ernst")
+    assert quote.speaker is not None
+    assert (quote.speaker.name, quote.speaker.text) == (name, span)

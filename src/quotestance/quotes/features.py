@@ -202,7 +202,9 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
                 while g + 1 < n and _nounish(a, lex, g + 1):
                     g += 1
                 j = g
-        # an acronym in brackets: "die Polizei (DPA)"
+        # an acronym in brackets, an affiliation rather than part of the name: "Angela Merkel
+        # (CDU)", "die Polizei (DPA)"
+        name_end = j
         if (
             j + 3 < n
             and a.words[j + 1] == "("
@@ -212,8 +214,8 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
             j += 3
         names = [
             a.words[t]
-            for t in range(k, j + 1)
-            if _nounish(a, lex, t) and a.lower[t] not in lex.role_nouns and a.words[t] != "("
+            for t in range(k, name_end + 1)
+            if _nounish(a, lex, t) and a.lower[t] not in lex.role_nouns
         ]
         heads = [t for t in range(k, j + 1) if _nounish(a, lex, t)]
         head = a.lower[heads[0]] if heads else a.lower[j]
@@ -224,10 +226,10 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
         kind = "role" if role and not names else ("det" if start != k else "name")
         if kind == "name" and role:
             kind = "rolename"
-        if names and a.lower[j] in lex.role_nouns and names[-1] != a.words[j]:
+        if names and a.lower[name_end] in lex.role_nouns and names[-1] != a.words[name_end]:
             # a possessive before a role noun names the whole phrase: "Yoons Büro"
-            names = [a.text[a.starts[k] : a.ends[j]]]
-        name = " ".join(names) if names else a.text[a.starts[k] : a.ends[j]]
+            names = [a.text[a.starts[k] : a.ends[name_end]]]
+        name = " ".join(names) if names else a.text[a.starts[k] : a.ends[name_end]]
         out.append(Mention(start, j, kind, name, head))
         i = j + 1
     return out
