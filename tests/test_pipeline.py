@@ -102,7 +102,8 @@ def test_a_model_saved_in_another_format_is_refused_at_load(
     older = copy.copy(tiny_pipeline)
     del older.model_format  # what a pipeline saved before the stamp looks like
     context = PythonModelContext({PIPELINE_ARTIFACT: str(save_pipeline(older, tmp_path / "p"))}, {})
-    with pytest.raises(ValueError, match=r"pipeline format 1; this quotestance reads format 2"):
+    reads = rf"pipeline format 1; this quotestance reads format {MODEL_FORMAT}"
+    with pytest.raises(ValueError, match=reads):
         QuotestanceModel().load_context(context)
     current = {PIPELINE_ARTIFACT: str(save_pipeline(tiny_pipeline, tmp_path / "q"))}
     model = QuotestanceModel()

@@ -229,6 +229,8 @@ def find_mentions(a: Analysis, lex: Lexicon) -> list[Mention]:
         if names and a.lower[name_end] in lex.role_nouns and names[-1] != a.words[name_end]:
             # a possessive before a role noun names the whole phrase: "Yoons Büro"
             names = [a.text[a.starts[k] : a.ends[name_end]]]
+        while len(names) > 1 and names[0].lower() in lex.nouns:
+            names = names[1:]  # a title or apposition is not the name: "Partner Japan"
         name = " ".join(names) if names else a.text[a.starts[k] : a.ends[name_end]]
         out.append(Mention(start, j, kind, name, head))
         i = j + 1

@@ -76,6 +76,7 @@ from quotestance.quotes.features import (
 )
 from quotestance.quotes.lexicon import (
     Lexicon,
+    common_nouns,
     frequent_share,
     function_words,
     make_lexicon,
@@ -330,6 +331,7 @@ class QuoteFinder(BaseEstimator):
             subjunctive_learned=frequent_share(konj_hits, totals, 5, 0.8)
             | (subjunctive_by_form(lower_words) if self.learn_subjunctive else frozenset()),
             source_nouns=self.source_nouns,
+            nouns=common_nouns((a.words for a in analyses), self.determiners),
         )
 
     def fit(self, documents: Sequence[AnnotatedDocument]) -> QuoteFinder:
