@@ -35,6 +35,10 @@ def score_frame(pipeline: QuotestancePipeline, frame: pd.DataFrame) -> list[Docu
     ]
 
 
+class ModelFormatError(ValueError):
+    """A saved pipeline whose layout (``MODEL_FORMAT``) this version cannot read."""
+
+
 class QuotestanceModel(PythonModel):
     """MLflow wrapper: a frame with ``id`` and ``text`` in, one output record per row out.
 
@@ -52,10 +56,10 @@ class QuotestanceModel(PythonModel):
         pipeline: QuotestancePipeline = joblib.load(path)
         found = getattr(pipeline, "model_format", 1)
         if found != MODEL_FORMAT:
-            raise ValueError(
+            raise ModelFormatError(
                 f"model {path} was saved in pipeline format {found}; this quotestance reads "
-                f"format {MODEL_FORMAT}: retrain it (`make run`) or score with the quotestance "
-                "version that trained it"
+                f"format {MODEL_FORMAT}: train and promote a model with this version (`make run`, "
+                "then `quotestance-promote`) or score with the quotestance version that trained it"
             )
         config = context.model_config or {}
         info = ModelInfo(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 from pathlib import Path
 
+import mlflow
+import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
@@ -18,8 +21,10 @@ from quotestance.cli.promote import (
     format_comparison,
     promote,
 )
+from quotestance.pipeline import MODEL_FORMAT, QuotestancePipeline
+from quotestance.pyfunc import log_pipeline_model, save_pipeline
 
-from .conftest import VENV_BIN, Store, register_as, tool_env
+from .conftest import GOOD_TEXT, VENV_BIN, Store, register_as, tool_env
 
 CHAMPION = {
     "stance/macro_f1": 0.60,
@@ -132,3 +137,29 @@ def test_gate_promotes_a_better_challenger_and_refuses_a_worse_one(
     assert "WORSE" in result.stdout
     assert str(client.get_model_version_by_alias(name, "champion").version) == "2"
     assert client.get_model_version(name, "3").tags["promotion"] == "refused"
+
+
+@pytest.mark.slow
+def test_a_champion_this_version_cannot_load_gives_way(
+    tiny_pipeline: QuotestancePipeline, lifecycle_store: Store, tmp_path: Path
+) -> None:
+    name = "old-format"
+    older = copy.copy(tiny_pipeline)
+    del older.model_format  # a pipeline saved before the format stamp
+    example = pd.DataFrame({"id": ["a"], "text": [GOOD_TEXT]})
+    lifecycle_store.activate()
+    uris = []
+    for role, pipeline in (("old", older), ("new", tiny_pipeline)):
+        path = save_pipeline(pipeline, tmp_path / role / "pipeline.joblib")
+        with mlflow.start_run(run_name=f"log-{role}", experiment_id=lifecycle_store.experiment_id):
+            uris.append(log_pipeline_model(path, role, example, ["mlflow"]))
+    assert register_as(lifecycle_store, uris[0], name) == "1"  # champion
+    assert register_as(lifecycle_store, uris[1], name) == "2"
+    overrides = promote_overrides(lifecycle_store, name)
+
+    decision = promote(promote_config(overrides), overrides)
+
+    assert decision.promoted and not decision.comparisons
+    assert "the champion cannot be loaded" in decision.reason
+    assert f"reads format {MODEL_FORMAT}" in decision.reason
+    assert str(MlflowClient().get_model_version_by_alias(name, "champion").version) == "2"

@@ -24,6 +24,8 @@ from quotestance import tracking
 from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers, resolved_config
 from quotestance.cli.common import Split, evaluate_split, read_split
 from quotestance.cli.evaluate import load_pipeline
+from quotestance.pipeline import QuotestancePipeline
+from quotestance.pyfunc import ModelFormatError
 
 REFUSED_EXIT_CODE = 3
 
@@ -139,9 +141,10 @@ def format_comparison(rows: Sequence[Comparison]) -> str:
     return "\n".join(lines)
 
 
-def evaluate_model(model_uri: str, role: str, split: Split, out_dir: Path) -> dict[str, float]:
+def evaluate_model(
+    pipeline: QuotestancePipeline, model_uri: str, role: str, split: Split, out_dir: Path
+) -> dict[str, float]:
     """Evaluate one model in a child run named ``evaluate-<role>``; return its metrics."""
-    pipeline = load_pipeline(model_uri)
     with mlflow.start_run(run_name=f"evaluate-{role}", nested=True):
         mlflow.set_tags(
             {
@@ -164,7 +167,11 @@ def alias_version(name: str, alias: str) -> str:
 
 
 def promote(cfg: DictConfig, overrides: list[str]) -> Decision:
-    """Evaluate challenger and champion on the test splits; move ``champion`` if not worse."""
+    """Evaluate challenger and champion on the test splits; move ``champion`` if not worse.
+
+    A champion saved in a layout this version cannot load (``ModelFormatError``) cannot serve
+    either: the challenger replaces it without a comparison.
+    """
     experiment_id = tracking.configure(
         cfg.paths.mlflow_uri, cfg.experiment, cfg.paths.artifacts_dir
     )
@@ -179,14 +186,22 @@ def promote(cfg: DictConfig, overrides: list[str]) -> Decision:
             client.set_registered_model_alias(name, cfg.champion_alias, challenger)
         reason = "no champion yet" if not champion else "the challenger is already the champion"
         return Decision(True, reason, challenger, champion or challenger)
+    uris = {"champion": f"models:/{name}/{champion}", "challenger": f"models:/{name}/{challenger}"}
+    try:
+        champion_pipeline = load_pipeline(uris["champion"])
+    except ModelFormatError as error:
+        client.set_registered_model_alias(name, cfg.champion_alias, challenger)
+        client.set_model_version_tag(name, challenger, "promotion", "promoted")
+        return Decision(True, f"the champion cannot be loaded: {error}", challenger, champion)
+    pipelines = {"champion": champion_pipeline, "challenger": load_pipeline(uris["challenger"])}
     split = read_split(cfg.data, cfg.split)
     out_dir = Path(cfg.paths.experiments_dir) / "outputs" / "promote"
     with tracking.run("promote", experiment_id) as parent:
         tracking.log_config(resolved_config(cfg), overrides, PROJECT_ROOT)
         mlflow.set_tags({"challenger_version": challenger, "champion_version": champion})
         scores = {
-            role: evaluate_model(f"models:/{name}/{version}", role, split, out_dir)
-            for role, version in (("champion", champion), ("challenger", challenger))
+            role: evaluate_model(pipelines[role], uris[role], role, split, out_dir)
+            for role in ("champion", "challenger")
         }
         rows = compare_metrics(
             scores["champion"],
