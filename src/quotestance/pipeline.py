@@ -85,10 +85,11 @@ def check_document(doc: Document, max_chars: int) -> None:
         raise InvalidDocumentError("text looks binary (NUL or many control characters)")
 
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 """Layout of a fitted pipeline as saved in the MLflow model; bump it whenever a fitted stage
 gains or loses attributes, so an older model fails at load with a clear message instead of
-mid-document (2: the quote finder's complement model; 3: learned common nouns in its lexicon)."""
+mid-document (2: the quote finder's complement model; 3: learned common nouns in its lexicon;
+4: the finder's name_threshold)."""
 
 
 class QuotestancePipeline:

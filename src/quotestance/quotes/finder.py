@@ -9,7 +9,9 @@ annotated documents:
    holding quotation marks is ``mixed``);
 3. a quotation-mark classifier that tells quoted words from names and titles in marks: it emits
    quoted fragments inside a found quote as nested direct quotes and short quoted phrases in
-   running text ("nannte den Bericht eine „Zeitungsente“") as direct quotes;
+   running text ("nannte den Bericht eine „Zeitungsente“") as direct quotes; a decoded span
+   that is a pair of marks it scores below ``name_threshold`` is a name or title ("dem
+   Fernsehsender „Al Jazeera“") and is dropped;
 4. a cue scorer over the words around the quote;
 5. a listwise speaker ranker (softmax over the candidate mentions of a quote: names, noun
    phrases, pronouns in the quote's sentences and the ``context_sentences`` before it), with
@@ -26,10 +28,11 @@ annotated documents:
 
 Five rules, each checked against the training data, complete the tagger's spans: a sentence
 with an attribution phrase ("laut X", "nach Angaben X", "X zufolge") is what X says, without
-the phrase (a gap when the phrase sits inside); a long clause before a closing ", sagte X." or
-", so X." is quoted; consecutive free indirect sentences form one quotation, which takes in
-the neighbouring sentences in Konjunktiv I that no other span touches; a non-direct quotation
-opens at the subjunctive clauses before it in its sentence. An indirect quotation for which
+the phrase (a gap when the phrase sits inside), and a span over the boundary of such a sentence
+is cut there; a long clause before a closing ", sagte X." or ", so X." is quoted; consecutive
+free indirect sentences form one quotation, which takes in the neighbouring sentences in
+Konjunktiv I that no other span touches; a non-direct quotation opens at the subjunctive
+clauses before it in its sentence. An indirect quotation for which
 the cue model finds no cue needs a tagger score of ``cueless_threshold``.
 Decoded pieces of one sentence split only by a comma or an attribution phrase are joined, and
 free indirect quotations are widened to their sentences.
@@ -181,6 +184,16 @@ def _fit_binary(x: sparse.csr_matrix, y: Sequence[int], C: float, seed: int | No
     return LogisticRegression(C=C, solver="liblinear", random_state=seed).fit(x, y)
 
 
+def _cut(span: tuple[int, int, float], s0: int, s1: int) -> list[tuple[int, int, float]]:
+    """Cut a span ``(first, last, score)`` at the boundaries of tokens ``s0..s1``."""
+    i, j, p = span
+    pieces = [(i, s0 - 1, p)] if i < s0 else []
+    pieces.append((max(i, s0), min(j, s1), p))
+    if j > s1:
+        pieces.append((s1 + 1, j, p))
+    return pieces
+
+
 def _groups(tokens: Sequence[int]) -> list[list[int]]:
     groups: list[list[int]] = []
     for t in sorted(tokens):
@@ -222,6 +235,7 @@ class QuoteFinder(BaseEstimator):
         cue_threshold: float = 0.5,
         pair_threshold: float = 0.5,
         standalone_threshold: float = 0.5,
+        name_threshold: float = 0.0,
         addressee_threshold: float = 0.5,
         span_threshold: float = 0.5,
         learn_subjunctive: bool = False,
@@ -261,6 +275,7 @@ class QuoteFinder(BaseEstimator):
         self.cue_threshold = cue_threshold
         self.pair_threshold = pair_threshold
         self.standalone_threshold = standalone_threshold
+        self.name_threshold = name_threshold
         self.addressee_threshold = addressee_threshold
         self.span_threshold = span_threshold
         self.learn_subjunctive = learn_subjunctive
@@ -565,12 +580,18 @@ class QuoteFinder(BaseEstimator):
         return [classes[k] for k in np.argmax(scores, axis=1)]
 
     def _fit_pairs(self, texts: Sequence[_Training]) -> None:
-        """Fit the quotation-mark model: does a pair of marks enclose a gold direct quotation."""
+        """Fit the quotation-mark model: does a pair of marks enclose a gold direct quotation.
+
+        Where a pair lies relative to the quotations (``_Spans.where``) comes from the tagger's
+        own in-sample decoding, as at scoring time: against the gold spans a pair that is a span
+        is nearly always a direct quotation, and the model could not tell a name in marks that
+        the tagger takes for a quotation ("dem Fernsehsender „Al Jazeera“") from one.
+        """
         pair_x: list[list[str]] = []
         pair_y: list[int] = []
         for t in texts:
             a = t.analysis
-            top = _Spans([(f, la) for q, f, la in t.spans if not q.nested])
+            top = _Spans([(i, j) for i, j, _ in self._decoded(a, t.context)[0]])
             direct = {(f, la) for q, f, la in t.spans if q.kind == "direct"}
             for oi, ci in self._pairs(a):
                 pair_x.append(pair_features(a, t.context, self.lexicon_, oi, ci, top.where(oi, ci)))
@@ -1041,7 +1062,19 @@ class QuoteFinder(BaseEstimator):
                 continue
             touching = [n for n, (i, j, _) in enumerate(out) if i <= s1 and j >= s0]
             if any(i < s0 or j > s1 for i, j, _ in (out[n] for n in touching)):
-                continue  # a quotation over several sentences: the tagger knows better
+                # in training a quotation attributed by such a phrase keeps to its sentence
+                # (259 of 264 times): a span over the sentence boundary is cut there, and
+                # the phrase opening a piece is not quoted
+                pieces = []
+                for n in touching:
+                    for i, j, p in _cut(out[n], s0, s1):
+                        while i < j and (ctx.marker[i] or a.words[i] in ",;:"):
+                            i += 1
+                        if any(a.words[k][:1].isalnum() for k in range(i, j + 1)):
+                            pieces.append((i, j, p))
+                out = [*(span for n, span in enumerate(out) if n not in touching), *pieces]
+                out.sort()
+                touching = [n for n, (i, j, _) in enumerate(out) if i <= s1 and j >= s0]
             covered = sum(1 for t in rest if any(out[n][0] <= t <= out[n][1] for n in touching))
             if covered * 2 >= len(rest) and not (
                 len(touching) == 2 and out[touching[0]][1] < r0 and out[touching[1]][0] > r1
@@ -1061,6 +1094,13 @@ class QuoteFinder(BaseEstimator):
                 gaps[joined[:2]] = gap
         return out, gaps
 
+    def _decoded(
+        self, a: Analysis, ctx: Context
+    ) -> tuple[list[tuple[int, int, float]], dict[tuple[int, int], tuple[int, int]]]:
+        """Return the tagger's spans completed by the rules and complements, and their gaps."""
+        spans, gaps = self._attributed(a, ctx, self._tails(a, ctx, self._spans(a, ctx)))
+        return self._complements(a, ctx, spans), gaps
+
     def _predict(
         self, text: str, sentences: Sequence[Sentence], collect: bool = False
     ) -> tuple[Analysis, list[_Found]]:
@@ -1073,8 +1113,7 @@ class QuoteFinder(BaseEstimator):
         if not len(a) or self.tagger_ is None:
             return a, []
         ctx = context(a, lex)
-        spans, gaps = self._attributed(a, ctx, self._tails(a, ctx, self._spans(a, ctx)))
-        spans = self._complements(a, ctx, spans)
+        spans, gaps = self._decoded(a, ctx)
         pairs = sorted(self._pairs(a))
         pair_firsts = [oi for oi, _ in pairs]
         pair_p = np.zeros(0)
@@ -1089,6 +1128,18 @@ class QuoteFinder(BaseEstimator):
                 ],
             )
             pair_p = _binary_scores(self.pair_model_, rows)
+            # a decoded span that is a pair of marks the model finds no quotation is a name or
+            # title in marks ("dem Fernsehsender „Al Jazeera“"): dropped
+            names = _Spans(
+                [
+                    (oi, ci)
+                    for (oi, ci), w, p in zip(pairs, inside, pair_p, strict=True)
+                    if w == "eq" and p < self.name_threshold
+                ]
+            )
+            if names.spans:
+                spans = [(i, j, q) for i, j, q in spans if names.where(i, j) != "eq"]
+                top = _Spans([(i, j) for i, j, _ in spans])
             standalone = [
                 (oi, ci, float(p))
                 for (oi, ci), w, p in zip(pairs, inside, pair_p, strict=True)
