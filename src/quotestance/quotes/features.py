@@ -671,6 +671,8 @@ class MentionFacts:
     clause_first: bool
     sent_first: bool
     features: tuple[str, ...]
+    source: bool  # its head names a source of information ("Angaben", "Bericht")
+    verb_next: bool  # a reporting verb within two words before or after it
 
 
 def mention_facts(
@@ -721,6 +723,10 @@ def mention_facts(
         "ntok=" + _bucket(sum(1 for t in range(m.first, m.last + 1) if a.words[t][:1].isupper())),
         "sal=" + _bucket(salience) + mk,
     ]
+    # "nach Angaben der Polizei" names a source, "nach dem Spiel" does not
+    source = lex.is_source(m.head)
+    if prev in lex.markers or prev2 in lex.markers:
+        f.append("marker&src=" + (prev if prev in lex.markers else prev2) + str(source))
     if prev in lex.markers or nxt in lex.markers:
         f.append("marker=" + (prev if prev in lex.markers else nxt))
     if prev2 in lex.markers:
@@ -738,6 +744,8 @@ def mention_facts(
         cfirst,
         m.first == a.sent_first[sm],
         tuple(f),
+        source,
+        verb_before or verb_after,
     )
 
 
@@ -799,6 +807,10 @@ def speaker_features(
     f.append("prevspk&k=" + str(same_prev) + kind)
     f.append("prevspk&mk=" + str(same_prev) + mk + pos4)
     f.append("cfirst=" + str(facts.clause_first) + pos4)
+    # a subject next to a verb of saying in its own sentence ("teilte ein Polizeisprecher mit")
+    f.append(
+        "vnext&obl=" + str(facts.verb_next) + str(oblique) + str(facts.clause_first) + pos4 + kind
+    )
     if earlier is not None:
         # how often the mention's person spoke in the document's earlier quotations
         times = str(min(earlier.get(canon_name or m.name, 0), 3))
@@ -835,6 +847,7 @@ def speaker_features(
         f.append("cue&comma=" + rel[:1] + str(comma))
         f.append("cue&k=" + rel + kind)
         f.append("cuew&rel=" + a.lower[cue] + rel[:1])
+        f.append("cuew&rel&src=" + a.lower[cue] + rel[:1] + str(facts.source))
         if cue_rank >= 0:
             f.append("crank=" + rel[:1] + _bucket(cue_rank))
             f.append("crank&obl=" + rel[:1] + _bucket(cue_rank) + str(oblique))
