@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from quote_text import analyse_lines
 from quotestance.quotes import QuoteFinder
 from quotestance.quotes.features import (
     clause_type,
@@ -14,7 +15,7 @@ from quotestance.quotes.features import (
     governor_words,
 )
 from quotestance.quotes.lexicon import Lexicon, make_lexicon
-from quotestance.quotes.text import Analysis, analyse, make_marks
+from quotestance.quotes.text import Analysis, make_marks
 from quotestance.records import Sentence
 
 Segment = Callable[[str], tuple[Sentence, ...]]
@@ -37,12 +38,7 @@ def _lexicon() -> Lexicon:
 
 
 def _analyse(text: str) -> Analysis:
-    """One sentence per line: the tests need no segmenter."""
-    sentences, start = [], 0
-    for n, line in enumerate(text.split("\n")):
-        sentences.append(Sentence(n, start, start + len(line), line))
-        start += len(line) + 1
-    return analyse(text, sentences, _lexicon().marks)
+    return analyse_lines(text, _lexicon().marks)
 
 
 def _clause_at(a: Analysis, word: str) -> int:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from quote_text import analyse_lines
 from quotestance.quotes import QuoteFinder
 from quotestance.quotes.features import context
 from quotestance.quotes.lexicon import Lexicon, make_lexicon
-from quotestance.quotes.text import Analysis, analyse, make_marks
+from quotestance.quotes.text import Analysis, make_marks
 from quotestance.records import Sentence
 
 Segment = Callable[[str], tuple[Sentence, ...]]
@@ -32,12 +33,7 @@ def _lexicon() -> Lexicon:
 
 
 def _analyse(text: str) -> Analysis:
-    """One sentence per line: the tests need no segmenter."""
-    sentences, start = [], 0
-    for n, line in enumerate(text.split("\n")):
-        sentences.append(Sentence(n, start, start + len(line), line))
-        start += len(line) + 1
-    return analyse(text, sentences, _lexicon().marks)
+    return analyse_lines(text, _lexicon().marks)
 
 
 ATTRIBUTED_CUTS = [
@@ -104,3 +100,41 @@ def test_name_in_marks_is_no_quotation(
     quotes = finder.find(text, segment(text))
     assert not any(q.text.strip("„“") == name for q in quotes), [q.text for q in quotes]
     assert any(quoted in q.text for q in quotes), [q.text for q in quotes]
+
+
+CLOSING_ATTRIBUTIONS = [
+    # (id, text, decoded spans as (first word, last word), expected spans as text)
+    (
+        "span-over-the-frame",
+        "Das System habe sich bewährt.\nEs sei auch gelobt worden, sagte der Sprecher.",
+        [("Das", "bewährt"), ("Es", "Sprecher")],
+        ["Das System habe sich bewährt", "Es sei auch gelobt worden"],
+    ),
+    (
+        "span-up-to-the-comma",
+        "Es sei auch gelobt worden, sagte der Sprecher.",
+        [("Es", "worden")],
+        ["Es sei auch gelobt worden"],
+    ),
+    (
+        "span-before-the-sentence",
+        "Das System habe sich bewährt.\nEs sei auch gelobt worden, sagte der Sprecher.",
+        [("Das", "bewährt")],
+        ["Das System habe sich bewährt", "Es sei auch gelobt worden"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "decoded", "expected"), [pytest.param(*c[1:], id=c[0]) for c in CLOSING_ATTRIBUTIONS]
+)
+def test_closing_attribution_ends_the_quotation(
+    text: str, decoded: list[tuple[str, str]], expected: list[str]
+) -> None:
+    a = _analyse(text)
+    finder = QuoteFinder()
+    finder.lexicon_ = _lexicon()
+    ctx = context(a, finder.lexicon_)
+    spans = [(a.words.index(i), len(a.words) - 1 - a.words[::-1].index(j), 0.9) for i, j in decoded]
+    out = finder._tails(a, ctx, spans)
+    assert [" ".join(a.words[i : j + 1]) for i, j, _ in out] == expected

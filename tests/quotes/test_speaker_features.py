@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from quote_text import analyse_lines
 from quotestance.quotes.features import Mention, context, mention_facts, speaker_features
 from quotestance.quotes.lexicon import Lexicon, make_lexicon
-from quotestance.quotes.text import Analysis, analyse, make_marks
-from quotestance.records import Sentence
+from quotestance.quotes.text import Analysis, make_marks
 
 
 def _lexicon() -> Lexicon:
@@ -27,7 +27,7 @@ def _lexicon() -> Lexicon:
 
 
 def _analyse(text: str) -> Analysis:
-    return analyse(text, [Sentence(0, 0, len(text), text)], _lexicon().marks)
+    return analyse_lines(text, _lexicon().marks)
 
 
 def _mention(a: Analysis, mentions: list[Mention], word: str) -> Mention:
