@@ -10,7 +10,10 @@ Runs, each a logged MLflow run with predictions.csv and metrics.json in its own 
 - ``interactions``: the project's model with per-target copies of every feature
   (``features.interaction_weight=0.5``), the option measured and left off by default;
 - ``minilm``: the project's model with the English MiniLM sentence encoder's embeddings joined
-  to the n-grams (``features=minilm_en``, the ``minilm`` extra); English data only.
+  to the n-grams (``features=minilm_en``, the ``minilm`` extra); English data only;
+- ``e5``: the project's model with multilingual-e5-small embeddings joined to the n-grams
+  (``features=e5``, the ``e5`` extra); every dataset;
+- ``minilm_e5``: both encoders joined to the n-grams (``features=minilm_e5_en``); English only.
 
 Writes ``results.json`` under ``--out`` and, with ``--table``, the Markdown results table.
 
@@ -52,9 +55,11 @@ MODELS = {
     "interactions": ["model=linear_svm", "features.interaction_weight=0.5"],
     "per_target_svm": ["model=per_target_svm"],
     "minilm": ["model=linear_svm", "features=minilm_en"],
+    "e5": ["model=linear_svm", "features=e5"],
+    "minilm_e5": ["model=linear_svm", "features=minilm_e5_en"],
 }
 # Models that only apply to some datasets (the MiniLM encoder is English).
-ONLY_ON = {"minilm": {"newsmtsc"}}
+ONLY_ON = {"minilm": {"newsmtsc"}, "minilm_e5": {"newsmtsc"}}
 
 
 def run(dataset: str, model: str, out: Path) -> dict[str, float]:
@@ -99,7 +104,9 @@ def results_table(results: dict[str, dict[str, dict[str, float]]]) -> str:
         "calibration, macro-F1 decision offsets); `interactions` = the same with per-target "
         "feature copies (`features.interaction_weight=0.5`); `per_target_svm` = SemEval-2016 "
         "organisers' per-target SVM; `minilm` = `ours` with the English all-MiniLM-L6-v2 "
-        "embeddings joined to the n-grams (`features=minilm_en`, NewsMTSC only)",
+        "embeddings joined to the n-grams (`features=minilm_en`, NewsMTSC only); `e5` = `ours` "
+        "with multilingual-e5-small embeddings (`features=e5`); `minilm_e5` = both encoders "
+        "(`features=minilm_e5_en`, NewsMTSC only)",
         "",
         "## Overall",
         "",
@@ -151,7 +158,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "experiments/benchmarks/stance")
     parser.add_argument("--only", default="corpus,newsmtsc,gerntsa")
-    parser.add_argument("--models", default="ours,interactions,per_target_svm,minilm")
+    parser.add_argument("--models", default="ours,interactions,per_target_svm,minilm,e5,minilm_e5")
     parser.add_argument("--table", type=Path, default=None, help="write the Markdown table here")
     args = parser.parse_args()
     register_resolvers()

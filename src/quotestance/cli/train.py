@@ -22,6 +22,7 @@ from quotestance.cli.common import (
     read_annotated_documents,
     read_stance_examples,
 )
+from quotestance.features.embeddings import encoder_requirements
 from quotestance.pipeline import QuotestancePipeline
 from quotestance.pyfunc import log_pipeline_model, save_pipeline
 from quotestance.stance import build_stance_model, examples_to_frame, fit_stance_model
@@ -87,7 +88,10 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
         metrics.update({f"quotes/{key}": value for key, value in quote_metrics.items()})
         example = pd.DataFrame({"id": ["example"], "text": [quotes_train[0].text[:500]]})
         model_uri = log_pipeline_model(
-            save_pipeline(pipeline, run_dir / "pipeline.joblib"), digest, example, REQUIREMENTS
+            save_pipeline(pipeline, run_dir / "pipeline.joblib"),
+            digest,
+            example,
+            [*REQUIREMENTS, *encoder_requirements(stance_model)],
         )
         if cfg.register:
             version = tracking.register(model_uri)

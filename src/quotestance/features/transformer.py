@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+from quotestance.features.embeddings import join_embeddings
 from quotestance.features.inputs import check_n_features, n_input_features, stance_frame
 
 POOLINGS = ("mean", "mean+mention")
@@ -150,23 +149,7 @@ def build_transformer_features(
     scales the standardised embeddings against it: hundreds of dense unit-variance columns
     would otherwise outweigh the sparse n-gram rows.
     """
-    embeddings = Pipeline(
-        [
-            (
-                "encode",
-                TransformerEmbeddings(
-                    model_path=model_path,
-                    max_length=max_length,
-                    batch_size=batch_size,
-                    pooling=pooling,
-                ),
-            ),
-            ("scale", StandardScaler()),
-        ]
+    encoder = TransformerEmbeddings(
+        model_path=model_path, max_length=max_length, batch_size=batch_size, pooling=pooling
     )
-    if ngrams is None:
-        return embeddings
-    return FeatureUnion(
-        [("embeddings", embeddings), ("ngrams", ngrams)],
-        transformer_weights={"embeddings": embedding_weight},
-    )
+    return join_embeddings({"embeddings": encoder}, {"embeddings": embedding_weight}, ngrams)
