@@ -27,6 +27,7 @@ from mlflow.utils.validation import (
 MODEL_NAME = "quotestance"
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+FORMAT_TAG = "model_format"
 PARENT_RUN_FILE = "mlflow_parent_run_id"
 LONG_PARAMS_ARTIFACT = "config/long_params.json"
 _SWEEP_FAILED_TAG = "sweep_failed"
@@ -197,17 +198,30 @@ def _parent_run(sweep_dir: Path, experiment_id: str) -> str:
         return parent.info.run_id
 
 
-def register(model_uri: str, make_champion_if_none: bool = True, name: str = MODEL_NAME) -> str:
+def register(
+    model_uri: str,
+    make_champion_if_none: bool = True,
+    name: str = MODEL_NAME,
+    model_format: int | None = None,
+) -> str:
     """Register ``model_uri`` as a new version of ``name`` with the alias ``challenger``.
 
-    The first version also becomes ``champion``; later ones wait for the promotion gate.
+    The first version also becomes ``champion``; later ones wait for the promotion gate, unless
+    ``model_format`` is given and the champion's differs (tag ``model_format``; none on a model
+    from before the tag): this version could not load that champion, so the new one takes its
+    place and ``make run`` after an upgrade scores instead of failing.
     """
     version = mlflow.register_model(model_uri, name).version
     client = MlflowClient()
     client.set_registered_model_alias(name, CHALLENGER, version)
+    if model_format is not None:
+        client.set_model_version_tag(name, version, FORMAT_TAG, str(model_format))
     if make_champion_if_none:
-        aliases = client.get_registered_model(name).aliases
-        if CHAMPION not in aliases:
+        champion = client.get_registered_model(name).aliases.get(CHAMPION)
+        if champion is None or (
+            model_format is not None
+            and client.get_model_version(name, champion).tags.get(FORMAT_TAG) != str(model_format)
+        ):
             client.set_registered_model_alias(name, CHAMPION, version)
     return str(version)
 

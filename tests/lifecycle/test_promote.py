@@ -163,3 +163,26 @@ def test_a_champion_this_version_cannot_load_gives_way(
     assert "the champion cannot be loaded" in decision.reason
     assert f"reads format {MODEL_FORMAT}" in decision.reason
     assert str(MlflowClient().get_model_version_by_alias(name, "champion").version) == "2"
+
+
+@pytest.mark.slow
+def test_a_model_of_a_new_format_takes_the_champion_alias_at_registration(
+    candidates: dict[str, str], lifecycle_store: Store
+) -> None:
+    from quotestance import tracking
+
+    name = "format-upgrade"
+    lifecycle_store.activate()
+    client = MlflowClient()
+
+    def champion() -> str:
+        return str(client.get_model_version_by_alias(name, "champion").version)
+
+    assert tracking.register(candidates["worse"], name=name) == "1"  # untagged: an older release
+    assert champion() == "1"
+    assert tracking.register(candidates["better"], name=name, model_format=MODEL_FORMAT) == "2"
+    assert champion() == "2"  # this version could not load version 1
+    assert client.get_model_version(name, "2").tags["model_format"] == str(MODEL_FORMAT)
+    assert tracking.register(candidates["worse"], name=name, model_format=MODEL_FORMAT) == "3"
+    assert champion() == "2"  # same format: version 3 waits for the promotion gate
+    assert str(client.get_model_version_by_alias(name, "challenger").version) == "3"

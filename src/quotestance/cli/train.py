@@ -94,7 +94,7 @@ def train(cfg: DictConfig, overrides: list[str], sweep_dir: Path | None = None) 
             [*REQUIREMENTS, *encoder_requirements(stance_model)],
         )
         if cfg.register:
-            version = tracking.register(model_uri)
+            version = tracking.register(model_uri, model_format=pipeline.model_format)
             mlflow.set_tag("registered_version", version)
     metrics_file = Path(cfg.paths.metrics_dir) / "train.json"
     metrics_file.parent.mkdir(parents=True, exist_ok=True)
