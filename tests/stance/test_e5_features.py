@@ -53,7 +53,7 @@ def test_paraphrases_are_closer_than_unrelated_text(e5, anchor, paraphrase, unre
     values = e5().fit_transform(_frame([anchor, paraphrase, unrelated]))
     assert values.shape == (3, 384) and values.dtype == np.float32
     assert np.allclose(np.linalg.norm(values, axis=1), 1.0, atol=1e-3)
-    assert values[0] @ values[1] > values[0] @ values[2] + 0.05  # a random encoder would not
+    assert values[0] @ values[1] > values[0] @ values[2] + 0.1  # a random encoder would not
 
 
 def test_the_marked_view_tells_two_mentions_in_one_sentence_apart(e5) -> None:
