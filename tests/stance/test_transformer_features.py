@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -12,35 +11,20 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from quotestance.stance import build_features, build_stance_model
+from tiny_bert import build_tiny_bert
 
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
 VOCAB = [
-    "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "die", "nato", "russland", "china", "ist",
-    "gut", "schlecht", "nicht", "kritisierte", "lobte", "der", "minister", "tagt", "heute", ".",
+    "die", "nato", "russland", "china", "ist", "gut", "schlecht", "nicht", "kritisierte",
+    "lobte", "der", "minister", "tagt", "heute", ".",
 ]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    directory = tmp_path_factory.mktemp("tiny-bert")
-    vocab = directory / "vocab.txt"
-    vocab.write_text("\n".join(VOCAB) + "\n")
-    tokenizer = transformers.BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
-    config = transformers.BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    transformers.BertModel(config).save_pretrained(directory)
-    tokenizer.save_pretrained(directory)
-    return directory
+    return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), VOCAB)
 
 
 def _frame() -> pd.DataFrame:

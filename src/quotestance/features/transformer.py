@@ -96,35 +96,17 @@ class TransformerEmbeddings(TransformerMixin, BaseEstimator):
     def _encode(
         self, texts: Sequence[str], targets: Sequence[str], spans: Sequence[tuple[int, int]]
     ) -> np.ndarray:
-        import torch
-
-        mention = self.pooling == "mean+mention"
-        encoded = self.tokenizer_(
-            list(texts),
-            [t or "-" for t in targets] if self.pair else None,
-            padding=True,
-            truncation=True,
+        pooled = pool_pairs(
+            self.tokenizer_,
+            self.model_,
+            texts,
+            targets,
+            spans,
+            pair=self.pair,
+            pooling=self.pooling,
             max_length=self.max_length,
-            return_tensors="pt",
-            return_offsets_mapping=mention,
         )
-        offsets = encoded.pop("offset_mapping", None)
-        hidden = self.model_(**encoded).last_hidden_state
-        mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        if not mention:
-            return pooled.numpy().astype(np.float32)
-        sequence_ids = [encoded.sequence_ids(i) for i in range(len(texts))]
-        weights = torch.zeros(mask.shape[:2], dtype=hidden.dtype)
-        for row, (start, end) in enumerate(spans):
-            for position, (a, b) in enumerate(offsets[row].tolist()):
-                if sequence_ids[row][position] == 0 and a < end and b > start and b > a:
-                    weights[row, position] = 1.0
-        empty = weights.sum(1) == 0
-        weights[empty] = mask[empty].squeeze(-1)  # mention unknown: the whole pair
-        weights = weights.unsqueeze(-1)
-        local = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return torch.cat([pooled, local], dim=1).numpy().astype(np.float32)
+        return pooled.float().cpu().numpy().astype(np.float32)
 
     def __sklearn_tags__(self) -> Any:
         """Text input read by position; the output is not deterministic across torch builds."""
@@ -132,6 +114,57 @@ class TransformerEmbeddings(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         return tags
+
+
+def pool_pairs(
+    tokenizer: Any,
+    model: Any,
+    texts: Sequence[str],
+    targets: Sequence[str],
+    spans: Sequence[tuple[int, int]],
+    *,
+    pair: bool = True,
+    pooling: str = "mean+mention",
+    max_length: int = 128,
+) -> Any:
+    """Pool ``model``'s last hidden states over each (text, target) pair: a torch tensor.
+
+    ``mean`` is the mean over the pair's tokens; ``mean+mention`` appends the mean over the
+    tokens of the text that overlap the mention's characters (the whole pair when the mention
+    is unknown). Gradients flow when autograd is on (fine-tuning); the inputs go to the
+    model's device.
+    """
+    import torch
+
+    mention = pooling == "mean+mention"
+    encoded = tokenizer(
+        list(texts),
+        [t or "-" for t in targets] if pair else None,
+        padding=True,
+        truncation=True,
+        max_length=max_length,
+        return_tensors="pt",
+        return_offsets_mapping=mention,
+    )
+    offsets = encoded.pop("offset_mapping", None)
+    sequence_ids = [encoded.sequence_ids(i) for i in range(len(texts))] if mention else []
+    encoded = encoded.to(model.device)
+    hidden = model(**encoded).last_hidden_state
+    mask = encoded["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    if not mention:
+        return pooled
+    weights = torch.zeros(mask.shape[:2], dtype=hidden.dtype)
+    for row, (start, end) in enumerate(spans):
+        for position, (a, b) in enumerate(offsets[row].tolist()):
+            if sequence_ids[row][position] == 0 and a < end and b > start and b > a:
+                weights[row, position] = 1.0
+    weights = weights.to(hidden.device)
+    empty = weights.sum(1) == 0
+    weights[empty] = mask[empty].squeeze(-1)  # mention unknown: the whole pair
+    weights = weights.unsqueeze(-1)
+    local = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    return torch.cat([pooled, local], dim=1)
 
 
 def build_transformer_features(
