@@ -13,7 +13,10 @@ Runs, each a logged MLflow run with predictions.csv and metrics.json in its own 
   to the n-grams (``features=minilm_en``, the ``minilm`` extra); English data only;
 - ``e5``: the project's model with multilingual-e5-small embeddings joined to the n-grams
   (``features=e5``, the ``e5`` extra); every dataset;
-- ``minilm_e5``: both encoders joined to the n-grams (``features=minilm_e5_en``); English only.
+- ``minilm_e5``: both encoders joined to the n-grams (``features=minilm_e5_en``); English only;
+- ``finetuned``: an encoder fine-tuned on the dataset's train split by ``quotestance-finetune``
+  (``--encoder DIR``), joined to the n-grams (``features=finetuned``); run it with ``--only``
+  naming that one dataset.
 
 Writes ``results.json`` under ``--out`` and, with ``--table``, the Markdown results table.
 
@@ -21,7 +24,7 @@ Model choices were made on dev sets and grouped cross-validation on train only; 
 only scored here. Usage::
 
     python benchmarks/stance.py [--out experiments/benchmarks/stance] [--only corpus,newsmtsc]
-        [--table benchmarks/results/stance.md]
+        [--table benchmarks/results/stance.md] [--models finetuned --encoder DIR --only newsmtsc]
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ MODELS = {
 ONLY_ON = {"minilm": {"newsmtsc"}, "minilm_e5": {"newsmtsc"}}
 
 
-def run(dataset: str, model: str, out: Path) -> dict[str, float]:
+def run(dataset: str, model: str, out: Path, encoder: Path | None = None) -> dict[str, float]:
     """Train on train, select on dev, score test; return the metrics."""
     folder = DATASETS[dataset]
     overrides = [
@@ -72,8 +75,14 @@ def run(dataset: str, model: str, out: Path) -> dict[str, float]:
         f"data.test={folder / 'test.jsonl'}",
         f"data.output_dir={out / dataset / model}",
         *COLUMNS,
-        *MODELS[model],
+        *MODELS.get(model, []),
     ]
+    if model == "finetuned":
+        if encoder is None:
+            raise SystemExit(
+                "the finetuned model needs --encoder DIR (quotestance-finetune output)"
+            )
+        overrides += ["model=linear_svm", "features=finetuned", f"features.model_path={encoder}"]
     with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
         cfg = compose("train", overrides=overrides)
     cfg.experiment = "benchmark-stance"  # keep benchmark runs apart from training runs
@@ -160,6 +169,7 @@ def main() -> None:
     parser.add_argument("--only", default="corpus,newsmtsc,gerntsa")
     parser.add_argument("--models", default="ours,interactions,per_target_svm,minilm,e5,minilm_e5")
     parser.add_argument("--table", type=Path, default=None, help="write the Markdown table here")
+    parser.add_argument("--encoder", type=Path, default=None, help="fine-tuned encoder directory")
     args = parser.parse_args()
     register_resolvers()
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -167,7 +177,7 @@ def main() -> None:
         for model in args.models.split(","):
             if dataset not in ONLY_ON.get(model, {dataset}):
                 continue
-            metrics = run(dataset, model, args.out)
+            metrics = run(dataset, model, args.out, args.encoder)
             results.setdefault(dataset, {})[model] = metrics
             per_target = {
                 key.split("/")[2]: round(value, 3)

