@@ -127,3 +127,39 @@ def test_finetune_command_logs_each_epoch_to_mlflow(
     assert steps[-1].value == pytest.approx(score)
     assert run.data.params["learning_rate"] == "0.001"
     assert run.data.tags["encoder_dir"] == str((tmp_path / "encoder").resolve())
+
+
+def test_a_fine_tuned_encoder_trains_through_the_table_interface(
+    tiny_model: Path, table: pd.DataFrame, tmp_path: Path
+) -> None:
+    import joblib
+
+    from quotestance.cli.table import read_table, table_to_frame, train_table
+
+    encoder = tmp_path / "encoder"
+    fine_tune(tiny_model, table[COLUMNS], table["label"], encoder, FineTuning(epochs=1))
+    train, test = tmp_path / "train.csv", tmp_path / "test.csv"
+    table.iloc[::2].to_csv(train, index=False)
+    table.iloc[1::2].to_csv(test, index=False)
+    register_resolvers()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        cfg = compose(
+            "train",
+            overrides=[
+                "data=table",
+                f"data.train={train}",
+                f"data.test={test}",
+                "data.cv_folds=0",
+                f"data.output_dir={tmp_path / 'run'}",
+                f"paths.experiments_dir={tmp_path / 'experiments'}",
+                "features=finetuned",
+                f"features.model_path={encoder}",
+            ],
+        )
+    assert cfg.features.embedding_weight == 0.3
+    metrics = train_table(cfg, ["features=finetuned"])
+    assert metrics["test/macro_f1"] > 0.8  # the n-grams carry the template table
+    predictions = pd.read_csv(tmp_path / "run" / "predictions.csv")
+    reloaded = joblib.load(tmp_path / "run" / "model.joblib")
+    frame, _, _ = table_to_frame(read_table(test), dict(cfg.data.columns), str(test))
+    assert list(reloaded.predict(frame)) == predictions["label"].tolist()
