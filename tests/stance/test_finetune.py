@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hydra import compose, initialize_config_dir
 from mlflow.tracking import MlflowClient
+from omegaconf import DictConfig
 
 from quotestance.cli import CONFIG_DIR, register_resolvers
 from quotestance.cli.finetune import finetune
@@ -28,6 +29,20 @@ COLUMNS = ["text", "target", "start", "end"]
 def tiny_model(table: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
     words = re.findall(r"\w+|[^\w\s]", " ".join(table["text"]).lower())
     return build_tiny_bert(tmp_path_factory.mktemp("tiny-bert"), words)
+
+
+def _compose(entry: str, tmp_path: Path, *overrides: str) -> DictConfig:
+    """Compose ``entry`` for a table in ``tmp_path``, with its own MLflow store there."""
+    register_resolvers()
+    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
+        return compose(
+            entry,
+            overrides=[
+                "data=table",
+                f"paths.experiments_dir={tmp_path / 'experiments'}",
+                *overrides,
+            ],
+        )
 
 
 def test_fine_tuning_learns_the_labels_and_saves_an_encoder(
@@ -97,23 +112,18 @@ def test_finetune_command_logs_each_epoch_to_mlflow(
     train, dev = tmp_path / "train.jsonl", tmp_path / "dev.jsonl"
     table.iloc[::2].to_json(train, orient="records", lines=True, force_ascii=False)
     table.iloc[1::2].to_json(dev, orient="records", lines=True, force_ascii=False)
-    register_resolvers()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(
-            "finetune",
-            overrides=[
-                "data=table",
-                f"data.train={train}",
-                f"data.dev={dev}",
-                "data.columns.start=start",
-                "data.columns.end=end",
-                f"paths.experiments_dir={tmp_path / 'experiments'}",
-                f"model_path={tiny_model}",
-                f"output_dir={tmp_path / 'encoder'}",
-                "epochs=2",
-                "learning_rate=1e-3",
-            ],
-        )
+    cfg = _compose(
+        "finetune",
+        tmp_path,
+        f"data.train={train}",
+        f"data.dev={dev}",
+        "data.columns.start=start",
+        "data.columns.end=end",
+        f"model_path={tiny_model}",
+        f"output_dir={tmp_path / 'encoder'}",
+        "epochs=2",
+        "learning_rate=1e-3",
+    )
     score = finetune(cfg, ["data=table"])
     assert 0.0 <= score <= 1.0
     assert (tmp_path / "encoder" / "config.json").exists()
@@ -141,21 +151,16 @@ def test_a_fine_tuned_encoder_trains_through_the_table_interface(
     train, test = tmp_path / "train.csv", tmp_path / "test.csv"
     table.iloc[::2].to_csv(train, index=False)
     table.iloc[1::2].to_csv(test, index=False)
-    register_resolvers()
-    with initialize_config_dir(config_dir=CONFIG_DIR, version_base="1.3"):
-        cfg = compose(
-            "train",
-            overrides=[
-                "data=table",
-                f"data.train={train}",
-                f"data.test={test}",
-                "data.cv_folds=0",
-                f"data.output_dir={tmp_path / 'run'}",
-                f"paths.experiments_dir={tmp_path / 'experiments'}",
-                "features=finetuned",
-                f"features.model_path={encoder}",
-            ],
-        )
+    cfg = _compose(
+        "train",
+        tmp_path,
+        f"data.train={train}",
+        f"data.test={test}",
+        "data.cv_folds=0",
+        f"data.output_dir={tmp_path / 'run'}",
+        "features=finetuned",
+        f"features.model_path={encoder}",
+    )
     assert cfg.features.embedding_weight == 0.3
     metrics = train_table(cfg, ["features=finetuned"])
     assert metrics["test/macro_f1"] > 0.8  # the n-grams carry the template table
