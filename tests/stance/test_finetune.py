@@ -50,6 +50,7 @@ def test_fine_tuning_learns_the_labels_and_saves_an_encoder(
 ) -> None:
     settings = FineTuning(epochs=10, learning_rate=1e-2, batch_size=8, seed=1)
     out = tmp_path / "encoder"
+    seen: list = []
     history = fine_tune(
         tiny_model,
         table[COLUMNS],
@@ -57,7 +58,9 @@ def test_fine_tuning_learns_the_labels_and_saves_an_encoder(
         out,
         settings,
         dev=(table[COLUMNS], table["label"]),
+        on_epoch=seen.append,
     )
+    assert seen == history  # reported as each epoch ends
     assert [e.epoch for e in history] == list(range(1, 11))
     assert history[-1].loss < 0.75 * history[0].loss  # measured 1.15 -> 0.80
     first, last = history[0].dev_macro_f1, history[-1].dev_macro_f1

@@ -14,7 +14,7 @@ from omegaconf import DictConfig
 from quotestance import tracking
 from quotestance.cli import CONFIG_DIR, PROJECT_ROOT, register_resolvers, resolved_config
 from quotestance.cli.common import read_stance_examples
-from quotestance.features.finetune import FineTuning, fine_tune
+from quotestance.features.finetune import Epoch, FineTuning, fine_tune
 from quotestance.stance import examples_to_frame
 
 
@@ -55,18 +55,21 @@ def finetune(cfg: DictConfig, overrides: list[str]) -> float:
         tracking.log_config(resolved_config(cfg), overrides, PROJECT_ROOT)
         source = cfg.data.get("train") or cfg.data.stance_train
         tracking.log_dataset(train[0].assign(label=train[1]), "train", source, "training")
-        history = fine_tune(cfg.model_path, *train, cfg.output_dir, settings, dev)
-        for epoch in history:
-            mlflow.log_metric("train/loss", epoch.loss, step=epoch.epoch)
-            if epoch.dev_macro_f1 is not None:
-                mlflow.log_metric("dev/macro_f1", epoch.dev_macro_f1, step=epoch.epoch)
+        history = fine_tune(cfg.model_path, *train, cfg.output_dir, settings, dev, _log_epoch)
         mlflow.log_artifact(str(Path(cfg.output_dir) / "finetune.json"))
         mlflow.set_tag("encoder_dir", str(Path(cfg.output_dir).resolve()))
-    for epoch in history:
-        dev_text = "" if epoch.dev_macro_f1 is None else f", dev macro-F1 {epoch.dev_macro_f1:.4f}"
-        print(f"epoch {epoch.epoch}: loss {epoch.loss:.4f}{dev_text}")
     last = history[-1].dev_macro_f1
     return float("nan") if last is None else last
+
+
+def _log_epoch(epoch: Epoch) -> None:
+    """Log an epoch to the active MLflow run and print it (fine-tuning takes minutes an epoch)."""
+    mlflow.log_metric("train/loss", epoch.loss, step=epoch.epoch)
+    dev_text = ""
+    if epoch.dev_macro_f1 is not None:
+        mlflow.log_metric("dev/macro_f1", epoch.dev_macro_f1, step=epoch.epoch)
+        dev_text = f", dev macro-F1 {epoch.dev_macro_f1:.4f}"
+    print(f"epoch {epoch.epoch}: loss {epoch.loss:.4f}{dev_text}", flush=True)
 
 
 @hydra.main(version_base="1.3", config_path=CONFIG_DIR, config_name="finetune")

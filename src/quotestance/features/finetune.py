@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -65,12 +65,14 @@ def fine_tune(
     output_dir: str | Path,
     settings: FineTuning = FineTuning(),
     dev: tuple[pd.DataFrame, Sequence[str]] | None = None,
+    on_epoch: Callable[[Epoch], None] | None = None,
 ) -> list[Epoch]:
     """Fine-tune the encoder in ``model_path`` on (``frame``, ``labels``); save to ``output_dir``.
 
     ``frame`` is the stance model's input (text, target, start, end). ``output_dir`` receives
     the encoder and tokenizer (``save_pretrained``) and ``finetune.json`` (settings, labels,
-    source model, the epochs). Returns one ``Epoch`` per epoch.
+    source model, the epochs). ``on_epoch`` is called with each ``Epoch`` as it ends (progress
+    and tracking). Returns one ``Epoch`` per epoch.
     """
     import torch
     from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
@@ -129,6 +131,8 @@ def fine_tune(
                 f1_score(gold, [classes[i] for i in predicted], average="macro", zero_division=0)
             )
         history.append(Epoch(epoch, float(np.mean(losses)), score))
+        if on_epoch is not None:
+            on_epoch(history[-1])
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     encoder.save_pretrained(out)
